@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../core/db/database.js';
+import { GENESIS_HASH, canonicalRecord, checkpointMessage, type AuditHashAlg } from './audit-chain.js';
+import * as repo from './audit.repository.js';
+
+/** Checks a checkpoint signature; the caller brings the public key (offline verification). */
+export type CheckpointVerifier = (message: Buffer, signatureBase64: string, checkpoint: repo.AuditCheckpointRow) => boolean;
+
+export interface VerifyOptions {
+  /** Without a verifier, checkpoint signatures are not checked (the result says so). */
+  verifyCheckpoint?: CheckpointVerifier;
+  onProgress?: (recordsChecked: number, total: number) => void;
+  pageSize?: number;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  records: number;
+  checkpoints: number;
+  checkpointSignaturesChecked: boolean;
+  hashAlg: string;
+  /** The first sequence number that does not verify. */
+  firstBadSeq?: number;
+  /** What was wrong there, in Chinese and English. */
+  reason?: string;
+  lastCheckpointSeq?: number;
+}
+
+/**
+ * Walks the whole chain in sequence order and checks, for every record: its sequence number is
+ * the next one (no deletions or insertions), its `prev_hash` is the previous record's hash (no
+ * reordering), and its hash is the hash of its own fields (no edits). Then the head row must
+ * match the last record (no truncation) and every checkpoint must name a record with that hash
+ * and carry a valid signature. Reads in keyset pages, so memory stays flat.
+ */
+export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const head = await repo.readHead(db);
+  const checkpoints = await repo.listCheckpoints(db);
+  const alg = (head?.hash_alg ?? 'sha256') as AuditHashAlg;
+  const total = head?.seq ?? 0;
+  const base = { checkpoints: checkpoints.length, checkpointSignaturesChecked: !!options.verifyCheckpoint, hashAlg: alg };
+  const fail = (records: number, seq: number, reason: string): VerifyResult => ({ ok: false, records, firstBadSeq: seq, reason, ...base });
+
+  const cpBySeq = new Map(checkpoints.map((c) => [c.seq, c]));
+  const pageSize = options.pageSize ?? 5000;
+  let expected = 1;
+  let prevHash = GENESIS_HASH;
+  let checked = 0;
+  for (;;) {
+    const page = await repo.readRecordsAfter(db, expected - 1, pageSize);
+    if (page.length === 0) break;
+    for (const r of page) {
+      if (r.seq !== expected) return fail(checked, expected, `缺少第 ${expected} 条记录（被删除）/ record ${expected} is missing (deleted)`);
+      if (r.prev_hash !== prevHash)
+        return fail(
+          checked,
+          r.seq,
+          `第 ${r.seq} 条的前序哈希与上一条不符（顺序被改动或记录被插入）/ prev_hash does not match the previous record (reordered or inserted)`,
+        );
+      const actual = createHash(alg)
+        .update(
+          canonicalRecord({
+            seq: r.seq,
+            occurredAt: r.occurred_at,
+            actorType: r.actor_type,
+            actorId: r.actor_id,
+            actorName: r.actor_name,
+            orgId: r.org_id,
+            action: r.action,
+            subjectType: r.subject_type,
+            subjectId: r.subject_id,
+            outcome: r.outcome,
+            requestId: r.request_id,
+            clientIp: r.client_ip,
+            summary: r.summary,
+            dataSubject: r.data_subject,
+            purpose: r.purpose,
+            prevHash: r.prev_hash,
+          }),
+        )
+        .digest('hex');
+      if (actual !== r.hash) return fail(checked, r.seq, `第 ${r.seq} 条记录内容与其哈希不符（被篡改）/ record content does not match its hash (edited)`);
+      const cp = cpBySeq.get(r.seq);
+      if (cp && cp.hash !== r.hash) return fail(checked, r.seq, `第 ${r.seq} 条与签名检查点不符 / record differs from the signed checkpoint`);
+      prevHash = r.hash;
+      expected++;
+      checked++;
+    }
+    options.onProgress?.(checked, total);
+  }
+  if (head && head.seq !== checked) {
+    return fail(
+      checked,
+      checked + 1,
+      `链头记录为第 ${head.seq} 条，但只有 ${checked} 条（末尾被删除）/ the head says ${head.seq} records but ${checked} exist (truncated)`,
+    );
+  }
+  if (head && checked > 0 && head.hash !== prevHash) {
+    return fail(checked, checked, `链头哈希与最后一条记录不符 / the head hash does not match the last record`);
+  }
+  for (const cp of checkpoints) {
+    if (cp.seq > checked)
+      return fail(checked, checked + 1, `检查点 ${cp.seq} 之前的记录缺失（末尾被删除）/ records up to checkpoint ${cp.seq} are missing (truncated)`);
+    if (options.verifyCheckpoint && !options.verifyCheckpoint(checkpointMessage(cp.seq, cp.hash, cp.signed_at), cp.signature, cp)) {
+      return fail(checked, cp.seq, `检查点 ${cp.seq} 的签名无效 / the signature of checkpoint ${cp.seq} does not verify`);
+    }
+  }
+  const last = checkpoints[checkpoints.length - 1];
+  return { ok: true, records: checked, ...base, ...(last ? { lastCheckpointSeq: last.seq } : {}) };
+}

@@ -1,0 +1,177 @@
+import { sql, type Kysely } from 'kysely';
+import { tablesOf, type Db, type Dialect } from '../core/db/database.js';
+import type { AuditHashAlg } from './audit-chain.js';
+
+export interface AuditRecordRow {
+  seq: number;
+  occurred_at: string;
+  actor_type: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  org_id: string | null;
+  action: string;
+  subject_type: string | null;
+  subject_id: string | null;
+  outcome: string;
+  request_id: string | null;
+  client_ip: string | null;
+  summary: string;
+  data_subject: string | null;
+  purpose: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditCheckpointRow {
+  seq: number;
+  hash: string;
+  signed_at: string;
+  suite: string;
+  key_fingerprint: string;
+  signature: string;
+}
+
+interface AuditTables {
+  audit_records: AuditRecordRow;
+  audit_head: { id: number; seq: number; hash: string; hash_alg: string };
+  audit_checkpoints: AuditCheckpointRow;
+}
+
+const q = (db: Db): Kysely<AuditTables> => tablesOf<AuditTables>(db);
+
+/** Creates the head row if the chain is new. Returns the chain's hash algorithm. */
+export async function ensureHead(db: Db, alg: AuditHashAlg, genesis: string): Promise<AuditHashAlg> {
+  const head = await q(db).selectFrom('audit_head').select(['hash_alg']).where('id', '=', 1).executeTakeFirst();
+  if (head) return head.hash_alg as AuditHashAlg;
+  await q(db)
+    .insertInto('audit_head')
+    .values({ id: 1, seq: 0, hash: genesis, hash_alg: alg })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+  const again = await q(db).selectFrom('audit_head').select(['hash_alg']).where('id', '=', 1).executeTakeFirstOrThrow();
+  return again.hash_alg as AuditHashAlg;
+}
+
+/**
+ * Claims the next sequence number: bumps the head row and returns the new seq with the previous
+ * hash. The UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) until the caller's
+ * transaction ends, so two writers can never link to the same previous record.
+ */
+export async function claimNextSeq(trx: Db): Promise<{ seq: number; prevHash: string; alg: AuditHashAlg }> {
+  const row = await q(trx)
+    .updateTable('audit_head')
+    .set((eb) => ({ seq: eb('seq', '+', 1) }))
+    .where('id', '=', 1)
+    .returning(['seq', 'hash', 'hash_alg'])
+    .executeTakeFirstOrThrow();
+  return { seq: row.seq, prevHash: row.hash, alg: row.hash_alg as AuditHashAlg };
+}
+
+export async function insertRecord(trx: Db, row: AuditRecordRow): Promise<void> {
+  await q(trx).insertInto('audit_records').values(row).execute();
+  await q(trx).updateTable('audit_head').set({ hash: row.hash }).where('id', '=', 1).execute();
+}
+
+/** Inserts many records whose seqs were claimed together; the head's hash moves to the last. */
+export async function insertRecords(trx: Db, rows: AuditRecordRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 50)
+    await q(trx)
+      .insertInto('audit_records')
+      .values(rows.slice(i, i + 50))
+      .execute();
+  const last = rows[rows.length - 1];
+  if (last) await q(trx).updateTable('audit_head').set({ hash: last.hash }).where('id', '=', 1).execute();
+}
+
+/** Claims `n` consecutive sequence numbers at once (batch append). */
+export async function claimSeqRange(trx: Db, n: number): Promise<{ firstSeq: number; prevHash: string; alg: AuditHashAlg }> {
+  const row = await q(trx)
+    .updateTable('audit_head')
+    .set((eb) => ({ seq: eb('seq', '+', n) }))
+    .where('id', '=', 1)
+    .returning(['seq', 'hash', 'hash_alg'])
+    .executeTakeFirstOrThrow();
+  return { firstSeq: row.seq - n + 1, prevHash: row.hash, alg: row.hash_alg as AuditHashAlg };
+}
+
+export async function readHead(db: Db): Promise<{ seq: number; hash: string; hash_alg: string } | undefined> {
+  return q(db).selectFrom('audit_head').select(['seq', 'hash', 'hash_alg']).where('id', '=', 1).executeTakeFirst();
+}
+
+/** Records with seq > afterSeq, in seq order, at most `limit`: the verifier's keyset page. */
+export async function readRecordsAfter(db: Db, afterSeq: number, limit: number): Promise<AuditRecordRow[]> {
+  return q(db).selectFrom('audit_records').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+}
+
+export async function readRecordHash(db: Db, seq: number): Promise<string | undefined> {
+  const r = await q(db).selectFrom('audit_records').select('hash').where('seq', '=', seq).executeTakeFirst();
+  return r?.hash;
+}
+
+export async function countRecords(db: Db): Promise<number> {
+  const r = await q(db)
+    .selectFrom('audit_records')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function lastCheckpoint(db: Db): Promise<AuditCheckpointRow | undefined> {
+  return q(db).selectFrom('audit_checkpoints').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst();
+}
+
+export async function listCheckpoints(db: Db): Promise<AuditCheckpointRow[]> {
+  return q(db).selectFrom('audit_checkpoints').selectAll().orderBy('seq').execute();
+}
+
+export async function insertCheckpoint(db: Db, row: AuditCheckpointRow): Promise<void> {
+  await q(db)
+    .insertInto('audit_checkpoints')
+    .values(row)
+    .onConflict((oc) => oc.column('seq').doNothing())
+    .execute();
+}
+
+export interface AuditSearchFilter {
+  action?: string;
+  actorId?: string;
+  orgId?: string;
+  subjectType?: string;
+  subjectId?: string;
+  outcome?: string;
+  dataSubject?: string;
+  from?: string;
+  to?: string;
+  text?: string;
+  beforeSeq?: number;
+  limit: number;
+}
+
+/** Newest first, keyset-paged by seq. `action` ending in `.*` matches a prefix. */
+export async function searchRecords(db: Db, dialect: Dialect, f: AuditSearchFilter): Promise<AuditRecordRow[]> {
+  let query = q(db).selectFrom('audit_records').selectAll();
+  if (f.action) {
+    query = f.action.endsWith('.*') ? query.where('action', 'like', `${f.action.slice(0, -1)}%`) : query.where('action', '=', f.action);
+  }
+  if (f.actorId) query = query.where('actor_id', '=', f.actorId);
+  if (f.orgId) query = query.where('org_id', '=', f.orgId);
+  if (f.subjectType) query = query.where('subject_type', '=', f.subjectType);
+  if (f.subjectId) query = query.where('subject_id', '=', f.subjectId);
+  if (f.outcome) query = query.where('outcome', '=', f.outcome);
+  if (f.dataSubject) query = query.where('data_subject', '=', f.dataSubject);
+  if (f.from) query = query.where('occurred_at', '>=', f.from);
+  if (f.to) query = query.where('occurred_at', '<', f.to);
+  if (f.beforeSeq !== undefined) query = query.where('seq', '<', f.beforeSeq);
+  if (f.text) {
+    const like = `%${f.text.replace(/[%_\\]/g, (c) => '\\' + c)}%`;
+    const op = dialect === 'postgres' ? sql`ilike` : sql`like`;
+    query = query.where((eb) =>
+      eb.or([
+        eb(sql`summary`, op, sql`${like} escape '\\'`),
+        eb(sql`actor_name`, op, sql`${like} escape '\\'`),
+        eb(sql`subject_id`, op, sql`${like} escape '\\'`),
+      ]),
+    );
+  }
+  return query.orderBy('seq', 'desc').limit(f.limit).execute();
+}

@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * The database as seen by the platform's core. Each module narrows it to its own tables with
+ * `tablesOf<ModuleTables>(db)`; no module names another module's tables.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the union of all modules' tables is not known to the core
+export type Db = Kysely<any>;
+
+export interface Database {
+  db: Db;
+  dialect: Dialect;
+  /** A printable form of the URL with any password removed. */
+  displayUrl: string;
+  close(): Promise<void>;
+}
+
+/** Gives a module a typed view on the shared database (or an open transaction). */
+export function tablesOf<T>(db: Db): Kysely<T> {
+  return db as Kysely<T>;
+}
+
+/** Which dialect a `ZT_DB_URL` selects: `postgres://`/`postgresql://` → PostgreSQL, anything else → SQLite. */
+export function dialectOf(url: string): Dialect {
+  return /^postgres(ql)?:\/\//i.test(url) ? 'postgres' : 'sqlite';
+}
+
+/** The SQLite file a URL names: `sqlite:/abs/path`, `sqlite://rel/path`, `file.db` or `:memory:`. */
+export function sqlitePathOf(url: string): string {
+  const p = url.replace(/^sqlite:(\/\/)?/i, '');
+  return p === ':memory:' ? p : path.resolve(p);
+}
+
+// pg returns int8 and numeric as strings; counts in this code base stay far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+/**
+ * Opens the database a URL names. SQLite runs in WAL mode with foreign keys on and a busy
+ * timeout, so several processes can share one file; PostgreSQL uses a pool.
+ *
+ * @example const { db, close } = await openDatabase('sqlite:./data/platform.db');
+ */
+export async function openDatabase(url: string, options: { poolSize?: number } = {}): Promise<Database> {
+  if (dialectOf(url) === 'postgres') {
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+    const display = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+    return { db, dialect: 'postgres', displayUrl: display, close: () => db.destroy() };
+  }
+  const file = sqlitePathOf(url);
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 10000');
+  const db = new Kysely({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', displayUrl: `sqlite:${file}`, close: () => db.destroy() };
+}
+
+/** True when the database answers a trivial query; used by `/readyz`. */
+export async function pingDatabase(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when a driver error is a unique-constraint violation (SQLite or PostgreSQL). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
+}

@@ -1,0 +1,94 @@
+/**
+ * The one table of stable error codes. Every error the platform returns carries one of these
+ * codes; the HTTP layer maps a code to its status and its message (Chinese first, English too).
+ * Add new codes here, never inline in a handler. Codes are part of the public API: never rename.
+ */
+export const ERROR_CODES = {
+  // generic request errors
+  VALIDATION_FAILED: { status: 400, zh: '请求参数不合法', en: 'The request is not valid' },
+  BODY_TOO_LARGE: { status: 413, zh: '请求体过大', en: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, zh: '不支持的内容类型', en: 'Unsupported content type' },
+  NOT_FOUND: { status: 404, zh: '请求的资源不存在', en: 'The requested resource does not exist' },
+  ROUTE_NOT_FOUND: { status: 404, zh: '接口不存在', en: 'No such route' },
+  METHOD_NOT_ALLOWED: { status: 405, zh: '不支持该请求方法', en: 'Method not allowed' },
+  CONFLICT: { status: 409, zh: '与现有数据冲突', en: 'Conflicts with existing data' },
+  RATE_LIMITED: { status: 429, zh: '请求过于频繁，请稍后再试', en: 'Too many requests, try again later' },
+  INTERNAL: { status: 500, zh: '服务器内部错误', en: 'Internal server error' },
+  SERVICE_UNAVAILABLE: { status: 503, zh: '服务暂不可用', en: 'Service unavailable' },
+
+  // authentication and authorization
+  AUTH_REQUIRED: { status: 401, zh: '请先登录', en: 'Sign-in required' },
+  AUTH_INVALID_CREDENTIALS: { status: 401, zh: '账号或密码错误', en: 'Wrong account or password' },
+  AUTH_ACCOUNT_LOCKED: { status: 423, zh: '账号已锁定，请稍后再试', en: 'The account is locked, try again later' },
+  AUTH_ACCOUNT_DISABLED: { status: 403, zh: '账号已停用', en: 'The account is disabled' },
+  AUTH_SESSION_EXPIRED: { status: 401, zh: '会话已过期，请重新登录', en: 'The session has expired, sign in again' },
+  AUTH_TOTP_REQUIRED: { status: 401, zh: '需要动态口令（第二因素）', en: 'A one-time code (second factor) is required' },
+  AUTH_TOTP_INVALID: { status: 401, zh: '动态口令错误', en: 'Wrong one-time code' },
+  AUTH_TOTP_NOT_ENROLLED: { status: 409, zh: '尚未绑定动态口令', en: 'No one-time code device is enrolled' },
+  AUTH_CSRF_INVALID: { status: 403, zh: 'CSRF 校验失败', en: 'CSRF check failed' },
+  AUTH_FORBIDDEN: { status: 403, zh: '无权执行该操作', en: 'Not allowed to do this' },
+  AUTH_WEAK_PASSWORD: { status: 400, zh: '密码强度不足', en: 'The password is too weak' },
+
+  // identity
+  IDENTITY_ORG_NOT_FOUND: { status: 404, zh: '机构不存在', en: 'No such organisation' },
+  IDENTITY_USER_NOT_FOUND: { status: 404, zh: '用户不存在', en: 'No such user' },
+  IDENTITY_USERNAME_TAKEN: { status: 409, zh: '账号已被使用', en: 'The account name is taken' },
+  IDENTITY_CITIZEN_EXISTS: { status: 409, zh: '该身份号码已注册', en: 'This identity number is already registered' },
+  IDENTITY_USCC_TAKEN: { status: 409, zh: '该统一社会信用代码已登记', en: 'This USCC is already registered' },
+  IDENTITY_ROLE_CONFLICT: {
+    status: 409,
+    zh: '系统管理员、安全管理员、审计管理员三员不得兼任',
+    en: 'System, security and audit administrator roles cannot be combined',
+  },
+  IDENTITY_REGION_UNKNOWN: { status: 400, zh: '行政区划代码不存在', en: 'Unknown division code' },
+
+  // standards
+  STANDARDS_UNKNOWN_TYPE: { status: 400, zh: '未知的标识类型', en: 'Unknown identifier type' },
+
+  // calendar
+  CALENDAR_INVALID_DATE: { status: 400, zh: '日期不合法', en: 'Invalid date' },
+
+  // audit
+  AUDIT_CHAIN_BROKEN: { status: 500, zh: '审计日志链校验失败', en: 'The audit chain does not verify' },
+
+  // crypto
+  CRYPTO_UNKNOWN_SUITE: { status: 400, zh: '未知的密码套件', en: 'Unknown crypto suite' },
+  CRYPTO_BAD_KEY: { status: 400, zh: '密钥不合法', en: 'The key is not valid' },
+  CRYPTO_DECRYPT_FAILED: { status: 400, zh: '解密失败', en: 'Decryption failed' },
+} as const satisfies Record<string, { status: number; zh: string; en: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** One problem with one input field: `field` is a dotted path (`body.password`, `query.value`). */
+export interface FieldIssue {
+  field: string;
+  reason: string;
+}
+
+/**
+ * A domain error: a stable code, a message a person can act on, optional details.
+ * Services throw these; they never know about HTTP. The HTTP layer maps `code` to a status.
+ *
+ * @example throw new AppError('IDENTITY_ORG_NOT_FOUND', `机构 ${id} 不存在`, { field: 'orgId' })
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>) {
+    super(message ?? ERROR_CODES[code].zh);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+/** A VALIDATION_FAILED error naming each bad field and why. */
+export function validationError(issues: FieldIssue[], message?: string): AppError {
+  const summary = issues.map((i) => `${i.field}: ${i.reason}`).join('; ');
+  return new AppError('VALIDATION_FAILED', message ?? `请求参数不合法 — ${summary}`, { fields: issues });
+}

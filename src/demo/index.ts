@@ -1,0 +1,3 @@
+/** The demo city: fictional departments, staff, citizens and enterprises on real division codes. */
+export { buildDemoCity, DEMO_CITY, DEMO_PASSWORD, type DemoAccount } from './demo-city.js';
+export { seedDemoCity } from './seed-demo.js';

@@ -1,0 +1,114 @@
+import { AuditLog, auditRoutes } from './audit/index.js';
+import { CalendarService, calendarRoutes } from './core/calendar/index.js';
+import { systemClock, type Clock } from './core/clock.js';
+import type { Config } from './core/config.js';
+import { openDatabase, pingDatabase, type Database } from './core/db/database.js';
+import { migrateToLatest } from './core/db/migrate.js';
+import { createHttpApp, type HttpApp } from './core/http/app.js';
+import { loadOrCreatePlatformKeys, secretBoxOf, type PlatformKeys } from './core/keys.js';
+import { authRoutes, DEFAULT_IDENTITY_SETTINGS, identityRoutes, purgeExpiredSessions, registerAuthHook, type IdentityDeps } from './identity/index.js';
+import { MIGRATIONS } from './migrations.js';
+import { standardsRoutes } from './standards/index.js';
+
+export const VERSION = '0.1.0';
+
+/** The running platform: its database, services and HTTP app, built from one Config. */
+export interface Platform {
+  config: Config;
+  database: Database;
+  keys: PlatformKeys;
+  audit: AuditLog;
+  calendar: CalendarService;
+  identity: IdentityDeps;
+  app: HttpApp;
+  clock: Clock;
+  /** Starts periodic jobs: audit checkpoints, expired-session purge. */
+  startJobs(): void;
+  /** Signs the audit chain head now (also done by the job). */
+  checkpoint(): Promise<number | undefined>;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: opens the database, applies migrations, loads (or creates) the keys,
+ * wires every module and builds the HTTP app. Nothing listens until the caller calls
+ * `platform.app.listen`.
+ *
+ * @example const platform = await createPlatform(loadConfig()); await platform.app.listen({ port: 8080 });
+ */
+export async function createPlatform(config: Config, options: { clock?: Clock } = {}): Promise<Platform> {
+  const clock = options.clock ?? systemClock;
+  const database = await openDatabase(config.dbUrl);
+  try {
+    await migrateToLatest(database.db, database.dialect, MIGRATIONS);
+    const keys = await loadOrCreatePlatformKeys(config.keyDir, config.cryptoSuite);
+    const audit = new AuditLog(database.db, database.dialect, clock);
+    await audit.init(keys.suite.hashName);
+    const calendar = new CalendarService(database.db, audit, clock);
+    await calendar.seed();
+    const identity: IdentityDeps = {
+      db: database.db,
+      audit,
+      clock,
+      secrets: secretBoxOf(keys),
+      settings: { ...DEFAULT_IDENTITY_SETTINGS, passwordCost: config.passwordCost },
+    };
+
+    const app = await createHttpApp({
+      logLevel: config.logLevel,
+      bodyLimit: config.bodyLimit,
+      production: config.production,
+      ready: () => pingDatabase(database.db),
+      version: VERSION,
+    });
+    registerAuthHook(app, identity, { secure: config.secureCookies });
+    await identityRoutes(app, identity);
+    await authRoutes(app, identity, { secureCookies: config.secureCookies });
+    await standardsRoutes(app);
+    await calendarRoutes(app, calendar);
+    await auditRoutes(app, {
+      db: database.db,
+      audit,
+      verifyCheckpoint: (message, signature, cp) =>
+        cp.suite === keys.suite.name && keys.suite.verify(keys.signing.publicKey, message, Buffer.from(signature, 'base64')),
+    });
+
+    const signer = { suite: keys.suite.name, fingerprint: keys.fingerprint, sign: (m: Uint8Array) => keys.suite.sign(keys.signing.privateKey, m) };
+    const timers: NodeJS.Timeout[] = [];
+    const checkpoint = () => audit.checkpoint(signer);
+    const runQuietly = (job: () => Promise<unknown>, name: string) => () => {
+      job().catch((err: unknown) => app.log.error({ err, job: name }, 'background job failed'));
+    };
+
+    return {
+      config,
+      database,
+      keys,
+      audit,
+      calendar,
+      identity,
+      app,
+      clock,
+      checkpoint,
+      startJobs() {
+        if (config.checkpointIntervalMs > 0) timers.push(setInterval(runQuietly(checkpoint, 'audit.checkpoint'), config.checkpointIntervalMs));
+        timers.push(
+          setInterval(
+            runQuietly(() => purgeExpiredSessions(identity), 'identity.session-purge'),
+            5 * 60_000,
+          ),
+        );
+        for (const t of timers) t.unref();
+      },
+      async close() {
+        for (const t of timers) clearInterval(t);
+        await app.close();
+        await checkpoint().catch(() => undefined);
+        await database.close();
+      },
+    };
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}
