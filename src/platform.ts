@@ -63,7 +63,7 @@ export async function createPlatform(config: Config, options: { clock?: Clock } 
     });
     registerAuthHook(app, identity, { secure: config.secureCookies });
     await identityRoutes(app, identity);
-    await authRoutes(app, identity, { secureCookies: config.secureCookies });
+    await authRoutes(app, identity, { secureCookies: config.secureCookies, rateLimitPerMinute: config.authRateLimit });
     await standardsRoutes(app);
     await calendarRoutes(app, calendar);
     await auditRoutes(app, {

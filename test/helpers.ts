@@ -67,7 +67,16 @@ export async function createTestPlatform(dialect: Dialect, overrides: Partial<Co
   const testDb = await createTestDatabase(dialect);
   const config = loadConfig(
     {},
-    { dataDir: testDb.dataDir, keyDir: path.join(testDb.dataDir, 'keys'), dbUrl: testDb.url, logLevel: 'silent', passwordCost: 1024, checkpointIntervalMs: 0, ...overrides },
+    {
+      dataDir: testDb.dataDir,
+      keyDir: path.join(testDb.dataDir, 'keys'),
+      dbUrl: testDb.url,
+      logLevel: 'silent',
+      passwordCost: 1024,
+      checkpointIntervalMs: 0,
+      authRateLimit: 100_000,
+      ...overrides,
+    },
   );
   const clock = manualClock('2026-03-02T01:00:00.000Z');
   const platform = await createPlatform(config, { clock });
@@ -89,7 +98,12 @@ export class Browser {
   csrf = '';
   constructor(private readonly platform: Platform) {}
 
-  async request(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  async request(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
     const res = await this.platform.app.inject({
       method,
       url,
@@ -104,19 +118,31 @@ export class Browser {
   }
 }
 
+const enrolled = new WeakMap<Platform, Map<string, string>>();
+
 /**
- * Creates a staff account directly (no HTTP) and signs it in with TOTP enrolled, returning a
- * browser with a full session.
+ * Signs a seeded staff member in with a full session: enrols a TOTP device the first time,
+ * afterwards signs in with a fresh code (the clock moves one 30-second step so no code repeats).
  */
 export async function staffBrowser(platform: TestPlatform, username: string): Promise<{ browser: Browser; secret: string }> {
+  const known = enrolled.get(platform) ?? new Map<string, string>();
+  enrolled.set(platform, known);
   const b = new Browser(platform);
+  const secret = known.get(username);
+  if (secret) {
+    platform.clock.advance(30_000);
+    const login = await b.request('POST', '/api/v1/auth/login', { username, password: PASSWORD, totpCode: currentTotp(secret, platform.clock.now()) });
+    if (login.statusCode !== 200 || login.json().mfa !== 'done') throw new Error(`login ${username}: ${login.body}`);
+    return { browser: b, secret };
+  }
   const login = await b.request('POST', '/api/v1/auth/login', { username, password: PASSWORD });
   if (login.statusCode !== 200) throw new Error(`login ${username}: ${login.body}`);
   const enrol = await b.request('POST', '/api/v1/auth/totp/enroll');
-  const secret = (enrol.json() as { secret: string }).secret;
-  const act = await b.request('POST', '/api/v1/auth/totp/activate', { code: currentTotp(secret, platform.clock.now()) });
+  const fresh = (enrol.json() as { secret: string }).secret;
+  const act = await b.request('POST', '/api/v1/auth/totp/activate', { code: currentTotp(fresh, platform.clock.now()) });
   if (act.statusCode !== 200) throw new Error(`activate ${username}: ${act.body}`);
-  return { browser: b, secret };
+  known.set(username, fresh);
+  return { browser: b, secret: fresh };
 }
 
 /** Seeds a minimal city: a parent government, two departments and the three admins plus department staff. */

@@ -6,7 +6,7 @@ import { createTestPlatform, DIALECTS, type TestPlatform } from './helpers.js';
 describe.each(DIALECTS)('HTTP conventions (%s)', (dialect) => {
   let p: TestPlatform;
   beforeAll(async () => {
-    p = await createTestPlatform(dialect, { bodyLimit: 4096 });
+    p = await createTestPlatform(dialect, { bodyLimit: 4096, authRateLimit: 10 });
   });
   afterAll(async () => p.destroy());
 
@@ -68,7 +68,9 @@ describe.each(DIALECTS)('HTTP conventions (%s)', (dialect) => {
   it('serves an OpenAPI 3.1 document generated from the route schemas, and /docs', async () => {
     const doc = (await p.app.inject('/openapi.json')).json();
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/login', '/api/v1/orgs', '/api/v1/standards/validate', '/api/v1/audit/records', '/api/v1/calendar/add']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/auth/login', '/api/v1/orgs', '/api/v1/standards/validate', '/api/v1/audit/records', '/api/v1/calendar/add']),
+    );
     expect(doc.paths['/api/v1/orgs'].post.requestBody.content['application/json'].schema.properties.uscc).toBeDefined();
     const docs = await p.app.inject('/docs/');
     expect(docs.statusCode).toBe(200);
@@ -90,13 +92,17 @@ describe.each(DIALECTS)('HTTP conventions (%s)', (dialect) => {
   it('rate-limits authentication routes', async () => {
     let last = 0;
     for (let i = 0; i < 12; i++) {
-      const res = await p.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.9.9.9', payload: { username: 'nobody', password: 'nothing' } });
+      const res = await p.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress: '10.9.9.9',
+        payload: { username: 'nobody', password: 'nothing' },
+      });
       last = res.statusCode;
       if (i < 10) expect(res.statusCode).toBe(401);
     }
     expect(last).toBe(429);
   });
-
 });
 
 describe('5xx bodies', () => {

@@ -109,6 +109,10 @@ describe('usage errors exit 2', () => {
     const c = await cli(['division', '--file', path, '--column', 'code']);
     expect(c.code).toBe(2);
     expect(c.err).toContain('首行没有名为「code」的列');
+    const broken = join(dir, 'broken.csv');
+    writeFileSync(broken, '"110105\n');
+    expect((await cli(['division', '--file', broken])).code).toBe(2);
+    expect((await cli(['division', '--file', path, '--out', join(dir, 'no-such-dir', 'out.csv')])).code).toBe(2);
   });
 });
 

@@ -181,8 +181,11 @@ async function validateFile(io: ValidateCommandIo, type: IdentifierType, file: s
     return counts.invalid === 0 ? EXIT_VALID : EXIT_INVALID;
   } catch (err) {
     progress.stop();
-    // Bad input (unknown column, malformed CSV, unreadable file) is a usage error; bugs propagate.
-    if (err instanceof AppError || (err instanceof Error && 'code' in err && typeof err.code === 'string')) {
+    // Bad input is a usage error: an unknown column (AppError), malformed CSV (csv-parse's CsvError,
+    // codes CSV_*), a file system error (ENOENT, EACCES… carry `syscall`). Anything else is a bug.
+    const csvError = err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('CSV_');
+    const fsError = err instanceof Error && 'syscall' in err;
+    if (err instanceof AppError || csvError || fsError) {
       io.stderr.write(`无法完成校验：${err.message}\n`);
       return EXIT_USAGE;
     }

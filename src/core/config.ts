@@ -25,6 +25,8 @@ export interface Config {
   passwordCost: number;
   /** Set the `Secure` flag on session cookies (behind HTTPS). */
   secureCookies: boolean;
+  /** Requests per minute per client address on authentication routes (sign-in, sign-up, TOTP). */
+  authRateLimit: number;
   /** True in production: 5xx bodies never carry internals, logs are JSON. */
   production: boolean;
 }
@@ -77,6 +79,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     checkpointIntervalMs: int('ZT_CHECKPOINT_INTERVAL_MS', 5 * 60 * 1000, 0, 24 * 3600 * 1000),
     passwordCost,
     secureCookies: oneOf('ZT_SECURE_COOKIES', ['true', 'false'] as const, 'false') === 'true',
+    authRateLimit: int('ZT_AUTH_RATE_LIMIT', 20, 1, 1_000_000),
     production,
     ...overrides,
   };

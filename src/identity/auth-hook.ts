@@ -23,7 +23,7 @@ function sameToken(a: string, b: string): boolean {
 }
 
 /**
- * Authenticates every request before its handler: an API key (`X-API-Key` or
+ * Authenticates every request as it arrives (before its body is parsed or validated): an API key (`X-API-Key` or
  * `Authorization: ApiKey …`), a bearer token, or the session cookie. A bad API key or bearer
  * token is refused at once; a stale cookie is cleared and the request continues anonymously.
  * Cookie sessions must send their CSRF token in `X-CSRF-Token` on every unsafe method.
@@ -31,7 +31,7 @@ function sameToken(a: string, b: string): boolean {
  */
 export function registerAuthHook(app: HttpApp, deps: IdentityDeps, cookieOptions: { secure: boolean }): void {
   app.decorateRequest('auth', undefined);
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers.authorization;
     const apiKey = (request.headers['x-api-key'] as string | undefined) ?? (header?.startsWith('ApiKey ') ? header.slice(7).trim() : undefined);
     let auth: Authenticated | undefined;

@@ -8,11 +8,11 @@ import type { IdentityDeps } from './identity.deps.js';
 import { AgentSignUpBody, CitizenSignUpBody, IdParams, LoginBody, LoginReply, SessionInfo, TotpCodeBody } from './identity.schemas.js';
 import * as users from './user.service.js';
 
-/** Authentication routes are rate limited per client address: 10 attempts a minute. */
-const AUTH_RATE = { max: 10, timeWindow: '1 minute' };
-
 /** Sign-in, sign-out, sign-up, second factor and API keys under /api/v1/auth. */
-export async function authRoutes(app: HttpApp, deps: IdentityDeps, options: { secureCookies: boolean }): Promise<void> {
+export async function authRoutes(app: HttpApp, deps: IdentityDeps, options: { secureCookies: boolean; rateLimitPerMinute: number }): Promise<void> {
+  // Authentication routes are rate limited per client address (ZT_AUTH_RATE_LIMIT a minute);
+  // per-account guessing is stopped by the lock after 5 failures.
+  const AUTH_RATE = { max: options.rateLimitPerMinute, timeWindow: '1 minute' };
   const tags = ['auth'];
 
   app.post(

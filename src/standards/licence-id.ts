@@ -54,7 +54,7 @@ const PART_KEYS: Record<keyof LicenceIdParts, true> = {
  * The ISO 7064 MOD 37,36 check character over `payload` (type code + issuer + serial + version,
  * without the dots).
  *
- * @example licenceCheckChar('11100000000013127D001' + '11100000000013127D' + '1' + '001')
+ * @example licenceCheckChar('A12425GABC1234002') // 'M' (the ISO 7064 MOD 37,36 example)
  * @throws AppError VALIDATION_FAILED when the payload is empty or has characters other than 0-9 A-Z
  */
 export function licenceCheckChar(payload: string): string {

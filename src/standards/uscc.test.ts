@@ -85,6 +85,7 @@ describe('validateUscc — every reason', () => {
       expect(r.errors[0]).toMatchObject({ code: 'BAD_CHARACTER', position: 15, actual: letter });
       expect(r.errors[0]?.message).toContain('不含 I、O、Z、S、V');
     }
+    expect(validateUscc('91350100M0001O0Y43').errors[0]?.message).toContain('是否应为数字 0');
     expect(validateUscc('913501A0M000100Y43').errors[0]).toMatchObject({ code: 'BAD_CHARACTER', position: 7 });
     expect(validateUscc('91350100M000100Y4-').errors).toMatchObject([{ code: 'BAD_CHARACTER', position: 18 }]);
   });

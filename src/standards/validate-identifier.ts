@@ -7,6 +7,7 @@ import type { ValidationResult } from './issues.js';
 import { validateLicenceId, type LicenceIdParts } from './licence-id.js';
 import { validateUscc, type UsccParts } from './uscc.js';
 
+/** The identifier types `validateIdentifier` knows, e.g. for a CLI argument or a query enum. */
 export const IDENTIFIER_TYPES = ['citizen-id', 'uscc', 'division', 'licence-id'] as const;
 export type IdentifierType = (typeof IDENTIFIER_TYPES)[number];
 
