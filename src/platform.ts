@@ -5,6 +5,7 @@ import type { Config } from './core/config.js';
 import { openDatabase, pingDatabase, type Database } from './core/db/database.js';
 import { migrateToLatest } from './core/db/migrate.js';
 import { createHttpApp, type HttpApp } from './core/http/app.js';
+import { registerLandingPage } from './core/http/landing.js';
 import { loadOrCreatePlatformKeys, secretBoxOf, type PlatformKeys } from './core/keys.js';
 import { authRoutes, DEFAULT_IDENTITY_SETTINGS, identityRoutes, purgeExpiredSessions, registerAuthHook, type IdentityDeps } from './identity/index.js';
 import { MIGRATIONS } from './migrations.js';
@@ -61,6 +62,7 @@ export async function createPlatform(config: Config, options: { clock?: Clock } 
       ready: () => pingDatabase(database.db),
       version: VERSION,
     });
+    registerLandingPage(app, '政通 zhengtong 电子政务平台');
     registerAuthHook(app, identity, { secure: config.secureCookies });
     await identityRoutes(app, identity);
     await authRoutes(app, identity, { secureCookies: config.secureCookies, rateLimitPerMinute: config.authRateLimit });
