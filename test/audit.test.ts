@@ -690,7 +690,8 @@ describe.each(DIALECTS)('audit chain (%s)', (dialect) => {
       const a = await citizen(aId, '林小明');
       const b = await citizen(bId, '陈小红');
 
-      p.clock.set('2026-03-03T02:30:00.000Z');
+      p.clock.advance(5 * 60_000);
+      const readAt = p.clock.now().toISOString();
       const officer: Actor = { type: 'staff', id: 'u-officer', name: '公安民警', orgId: policeId, roles: ['dept-staff'] };
       const seq = await p.database.db.transaction().execute((trx) =>
         p.audit.append(trx, {
@@ -713,7 +714,7 @@ describe.each(DIALECTS)('audit chain (%s)', (dialect) => {
       const items = mine.json().items;
       expect(items[0]).toEqual({
         seq,
-        occurredAt: '2026-03-03T02:30:00.000Z',
+        occurredAt: readAt,
         accessor: '公安民警',
         accessorType: 'staff',
         orgId: policeId,
@@ -756,10 +757,6 @@ describe('zhengtong audit verify (CLI)', () => {
         expect(intact.stderr).not.toContain('错误 error');
         expect(intact.code).toBe(0);
         expect(intact.stdout).toContain(`${n} 条记录 records, 1 个检查点 checkpoints，签名已校验 signatures verified`);
-
-        const json = await runCli(['audit', 'verify', '--db', p.testDb.url, '--public-key', key, '--json']);
-        expect(json.code).toBe(0);
-        expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, records: n, checkpointSignaturesChecked: true, lastCheckpointSeq: n });
 
         // Someone else's key: the checkpoint does not verify.
         const other = await createTestPlatform('sqlite');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, createTestPlatform, DIALECTS, seedBasics, staffBrowser, type TestPlatform } from './helpers.js';
+import { type Browser, createTestPlatform, DIALECTS, seedBasics, staffBrowser, type TestPlatform } from './helpers.js';
 
 describe.each(DIALECTS)('working-day calendar (%s)', (dialect) => {
   let p: TestPlatform;
