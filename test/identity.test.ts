@@ -292,7 +292,17 @@ describe.each(DIALECTS)('identity (%s)', (dialect) => {
       const login = await b.request('POST', '/api/v1/auth/login', { username: idNumber, password: 'Str0ng!pass' });
       expect(login.json().mfa).toBe('not-required');
       expect((await b.request('GET', '/api/v1/orgs')).statusCode).toBe(403);
-      expect((await b.request('GET', '/api/v1/me/data-access')).statusCode).toBe(200);
+      expect((await b.request('GET', '/api/v1/me/data-access')).json().items).toEqual([
+        expect.objectContaining({ action: 'identity.citizen.signup', accessorType: 'citizen' }),
+      ]);
+      // Staff reading the citizen's record is a personal-data access the citizen can see.
+      const read = await sys.request('GET', `/api/v1/users/${ok.json().id}?purpose=${encodeURIComponent('核实注册信息')}`);
+      expect(read.json().idNumber).toMatch(/^\d{4}\*+/);
+      const seen = (await b.request('GET', '/api/v1/me/data-access')).json().items;
+      expect(seen).toHaveLength(2);
+      expect(seen[0]).toEqual(
+        expect.objectContaining({ accessor: '系统管理员', accessorType: 'staff', orgId: ids.govId, purpose: '核实注册信息', action: 'identity.user.read' }),
+      );
     });
 
     it('upgrades a 15-digit number and masks numbers for other readers', async () => {

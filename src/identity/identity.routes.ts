@@ -111,8 +111,20 @@ export async function identityRoutes(app: HttpApp, deps: IdentityDeps): Promise<
   );
   app.get(
     '/api/v1/users/:id',
-    { schema: { tags: orgTags, summary: '用户详情 / a user', params: IdParams, response: { 200: Type.Ref('User'), ...errorResponses } } },
-    async (request) => users.getUser(deps, request.actor, request.params.id),
+    {
+      schema: {
+        tags: orgTags,
+        summary: '用户详情（读取市民信息会记录为个人数据访问）/ a user (reading a citizen is a recorded personal-data access)',
+        params: IdParams,
+        querystring: Type.Object(
+          { purpose: Type.Optional(Type.String({ minLength: 2, maxLength: 200, description: '访问目的 / purpose of access' })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Ref('User'), ...errorResponses },
+      },
+    },
+    async (request) =>
+      users.getUser(deps, request.actor, request.params.id, { context: request.ctx, ...(request.query.purpose ? { purpose: request.query.purpose } : {}) }),
   );
   app.patch(
     '/api/v1/users/:id',

@@ -273,9 +273,23 @@ async function loadUser(deps: IdentityDeps, id: string): Promise<UserRow> {
   return row;
 }
 
-export async function getUser(deps: IdentityDeps, actor: Actor, id: string): Promise<User> {
+/**
+ * Reads one user. When staff read a citizen's record, that is a personal-data access: it is
+ * recorded (who, which department, whose data, why) so the citizen can see it.
+ */
+export async function getUser(deps: IdentityDeps, actor: Actor, id: string, access: { context?: RequestContext; purpose?: string } = {}): Promise<User> {
   const row = await loadUser(deps, id);
   authorize(actor, 'identity.user.read', { orgId: row.org_id, ownerId: row.id });
+  if (row.kind === 'citizen' && actor.id !== row.id && row.id_number) {
+    await deps.audit.record({
+      actor,
+      ...(access.context ? { context: access.context } : {}),
+      action: 'identity.user.read',
+      subject: { type: 'user', id: row.id },
+      dataSubject: `citizen:${row.id_number}`,
+      purpose: access.purpose ?? '账号管理 (account administration)',
+    });
+  }
   return presentUser(row, await repo.rolesOf(deps.db, id), deps.clock.now(), { unmasked: actor.id === row.id });
 }
 
