@@ -4,7 +4,7 @@ import type { IdentityDeps } from './identity.deps.js';
 import * as repo from './identity.repository.js';
 import type { OrgRow, UserRow } from './identity.repository.js';
 import { hashPassword } from './password.js';
-import { checkRoleSet } from './user.service.js';
+import { blankUser, checkRoleSet } from './user.service.js';
 
 /** Bulk data for a new installation (the demo city, or an import). Keys tie staff to their org. */
 export interface SeedIdentityInput {
@@ -30,16 +30,7 @@ export async function seedIdentity(deps: IdentityDeps, input: SeedIdentityInput)
     if (password) toHash.push({ row, password });
     return row;
   };
-  const blank = {
-    failed_logins: 0,
-    locked_until: null,
-    totp_secret: null,
-    totp_enabled: 0,
-    totp_last_step: null,
-    last_login_at: null,
-    created_at: now,
-    updated_at: now,
-  };
+  const blank = blankUser(now);
 
   const orgIds = new Map<string, string>();
   const newOrgs: OrgRow[] = [];

@@ -67,7 +67,15 @@ export function checkRoleSet(roles: readonly Role[], field = 'body.roles'): void
   }
 }
 
-function blankUser(
+/** Account names: 3–32 lower-case letters, digits or `._-`, starting with a letter. */
+function checkUsername(username: string): void {
+  if (!/^[a-z][a-z0-9._-]{2,31}$/.test(username)) {
+    throw validationError([{ field: 'body.username', reason: '账号名为 3–32 位小写字母、数字或 ._-，以字母开头 (3–32 lower-case letters, digits, . _ -)' }]);
+  }
+}
+
+/** The state of a new account: no failures, no lock, no TOTP device yet. */
+export function blankUser(
   now: string,
 ): Pick<UserRow, 'failed_logins' | 'locked_until' | 'totp_secret' | 'totp_enabled' | 'totp_last_step' | 'last_login_at' | 'created_at' | 'updated_at'> {
   return {
@@ -102,9 +110,7 @@ export async function createStaff(deps: IdentityDeps, actor: Actor, ctx: Request
   for (const role of input.roles) authorize(actor, 'identity.user.assign-role', { orgId: input.orgId, role });
   const org = await repo.findOrg(deps.db, input.orgId);
   if (!org || org.kind !== 'department') throw validationError([{ field: 'body.orgId', reason: '机构不存在或不是政府部门 (no such department)' }]);
-  if (!/^[a-z][a-z0-9._-]{2,31}$/.test(input.username)) {
-    throw validationError([{ field: 'body.username', reason: '账号名为 3–32 位小写字母、数字或 ._-，以字母开头 (3–32 lower-case letters, digits, . _ -)' }]);
-  }
+  checkUsername(input.username);
   checkPasswordStrength(input.password, input.username, 'body.password');
   if (await repo.findUserByUsername(deps.db, input.username))
     throw new AppError('IDENTITY_USERNAME_TAKEN', `账号 ${input.username} 已被使用`, { field: 'body.username' });
@@ -227,9 +233,7 @@ export async function signUpAgent(deps: IdentityDeps, ctx: RequestContext, input
   if (!vu.valid) throw validationError(vu.errors.map((e) => ({ field: 'body.uscc', reason: e.message })));
   const vi = validateIdentifier('citizen-id', input.idNumber.trim().toUpperCase());
   if (!vi.valid) throw validationError(vi.errors.map((e) => ({ field: 'body.idNumber', reason: e.message })));
-  if (!/^[a-z][a-z0-9._-]{2,31}$/.test(input.username)) {
-    throw validationError([{ field: 'body.username', reason: '账号名为 3–32 位小写字母、数字或 ._-，以字母开头 (3–32 lower-case letters, digits, . _ -)' }]);
-  }
+  checkUsername(input.username);
   checkPasswordStrength(input.password, input.username, 'body.password');
   const org = await repo.findOrgByUscc(deps.db, uscc);
   if (!org || org.kind !== 'enterprise')
