@@ -41,6 +41,32 @@ export function sqlitePathOf(url: string): string {
 pg.types.setTypeParser(20, (v) => Number(v));
 
 /**
+ * Kysely's SQLite driver prepares (compiles) every statement anew; compiling costs more than
+ * running most of our queries. This keeps the last `size` compiled statements by SQL text and
+ * hands out a fresh one only while a cached one is still busy (an unfinished iterator).
+ */
+function withStatementCache(sqlite: SQLite.Database, size = 500) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string): SQLite.Statement {
+      const hit = cache.get(text);
+      if (hit && !hit.busy) {
+        cache.delete(text); // re-insert: Map order is the LRU order
+        cache.set(text, hit);
+        return hit;
+      }
+      const stmt = sqlite.prepare(text);
+      if (!hit) {
+        cache.set(text, stmt);
+        if (cache.size > size) cache.delete(cache.keys().next().value as string);
+      }
+      return stmt;
+    },
+  };
+}
+
+/**
  * Opens the database a URL names. SQLite runs in WAL mode with foreign keys on and a busy
  * timeout, so several processes can share one file; PostgreSQL uses a pool.
  *
@@ -60,7 +86,7 @@ export async function openDatabase(url: string, options: { poolSize?: number } =
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
-  const db = new Kysely({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', displayUrl: `sqlite:${file}`, close: () => db.destroy() };
 }
 
