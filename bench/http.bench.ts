@@ -15,17 +15,19 @@
  *
  * Usage: npx tsx bench/http.bench.ts [--duration=10] [--warmup=2] [--connections=16]
  *          [--cases=base,healthz,orgs,user,user-apikey,patch,base-again] [--client=raw|http]
- *          [--profile] [--profile-duration=3]
+ *          [--profile] [--profile-duration=3] [--breakdown=1 (s per item; 0 = skip)]
+ *          [--experiment-statement-cache (memoizes better-sqlite3 prepare(): what a statement cache would gain)]
  * (or `npm run bench:http -- --duration=3`). Never part of the test suite.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { verifyAuditChain } from '../src/audit/index.js';
 import { startBareFastify } from './lib/bare-server.js';
+import { measureBreakdown } from './lib/breakdown.js';
 import { startCpuProfile, type ProfileSummary } from './lib/cpu-profile.js';
 import { runLoad, type LoadResult, type LoadSpec } from './lib/load.js';
 import { startBenchPlatform, type BenchPlatform } from './lib/platform-fixture.js';
-import { sqlStatementsDuring } from './lib/sql-count.js';
+import { enableStatementCache, sqlStatementsDuring } from './lib/sqlite-prepare.js';
 
 interface BenchCase {
   id: string;
@@ -59,6 +61,8 @@ const { values: args } = parseArgs({
     timeout: { type: 'string', default: '10' },
     profile: { type: 'boolean', default: false },
     'profile-duration': { type: 'string', default: '3' },
+    breakdown: { type: 'string', default: '1' },
+    'experiment-statement-cache': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -75,7 +79,8 @@ const shortSql = (sql: string): string => {
   return `${verb}${/count\(/i.test(sql) ? ' count' : ''} ${table}`.trim();
 };
 
-const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–');
+const fmt = (n: number, digits = 0): string =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–';
 
 function table(rows: string[][], align: Array<'l' | 'r'>): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -92,7 +97,9 @@ function printProfile(label: string, p: ProfileSummary): void {
 
 async function main(): Promise<number> {
   if (args.help) {
-    console.log('npx tsx bench/http.bench.ts [--duration=s] [--warmup=s] [--connections=n] [--cases=a,b] [--client=raw|http] [--profile] [--profile-duration=s]');
+    console.log(
+      'npx tsx bench/http.bench.ts [--duration=s] [--warmup=s] [--connections=n] [--cases=a,b] [--client=raw|http] [--profile] [--profile-duration=s] [--breakdown=s] [--experiment-statement-cache]',
+    );
     return 0;
   }
   const durationMs = num('duration', args.duration, 0.5, 600) * 1000;
@@ -101,18 +108,32 @@ async function main(): Promise<number> {
   const maxRequests = Math.round(num('max-requests', args['max-requests'], 1000, 20_000_000));
   const timeoutMs = num('timeout', args.timeout, 1, 60) * 1000;
   const profileMs = num('profile-duration', args['profile-duration'], 0.5, 60) * 1000;
+  const breakdownMs = num('breakdown', args.breakdown, 0, 30) * 1000;
   if (args.client !== 'raw' && args.client !== 'http') throw new Error('--client must be raw or http');
   const client = args.client;
+  if (args['experiment-statement-cache']) enableStatementCache();
 
   const cpus = os.cpus();
-  console.log(`zhengtong HTTP bench — node ${process.version}, ${os.platform()}/${os.arch()}, ${cpus.length} CPU(s) (${cpus[0]?.model.trim() ?? '?'})`);
+  const load = () =>
+    os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+  console.log(
+    `zhengtong HTTP bench — node ${process.version}, ${os.platform()}/${os.arch()}, ${cpus.length} CPU(s) (${cpus[0]?.model.trim() ?? '?'}), load average ${load()}`,
+  );
   console.log(
     `  ${connections} connections, closed loop, ${warmupMs / 1000} s warm-up + ${durationMs / 1000} s measured per case, client: ${client === 'raw' ? 'raw HTTP/1.1 over net (keep-alive)' : 'node:http keep-alive agent'}`,
   );
   console.log(
     `  Server and load generator run in one process on separate threads (main thread = server, worker = client).` +
-      (cpus.length <= 2 ? `\n  NOTE: only ${cpus.length} cores — the client, the server, GC and libuv share them, so absolute figures are lower than on a real server and the baseline may be client-bound (see client ELU).` : ''),
+      (cpus.length <= 2
+        ? `\n  NOTE: only ${cpus.length} cores — the client, the server, GC and libuv share them, so absolute figures are lower than on a real server and the baseline may be client-bound (see client ELU).`
+        : ''),
   );
+
+  if (args['experiment-statement-cache'])
+    console.log('  EXPERIMENT: better-sqlite3 prepare() is memoized in this run (a prepared-statement cache) — not the platform as shipped.');
 
   let bp: BenchPlatform | undefined;
   let bare: Awaited<ReturnType<typeof startBareFastify>> | undefined;
@@ -147,7 +168,15 @@ async function main(): Promise<number> {
       { id: 'healthz', label: 'platform GET /healthz (no auth, no DB)', server: 'platform', method: 'GET', path: '/healthz', headers: {}, audited: false },
       { id: 'orgs', label: 'GET /orgs?limit=20 (bearer)', server: 'platform', method: 'GET', path: orgsPath, headers: bearer, audited: false },
       { id: 'user', label: 'GET /users/:id (bearer)', server: 'platform', method: 'GET', path: userPath, headers: bearer, audited: false },
-      { id: 'user-apikey', label: 'GET /users/:id (API key)', server: 'platform', method: 'GET', path: userPath, headers: { 'x-api-key': bp.apiKey }, audited: false },
+      {
+        id: 'user-apikey',
+        label: 'GET /users/:id (API key)',
+        server: 'platform',
+        method: 'GET',
+        path: userPath,
+        headers: { 'x-api-key': bp.apiKey },
+        audited: false,
+      },
       {
         id: 'patch',
         label: 'PATCH /users/:id name (bearer, audited)',
@@ -211,7 +240,9 @@ async function main(): Promise<number> {
 
     const base = outcomes.find((o) => o.c.id === 'base') ?? outcomes.find((o) => o.c.server === 'bare');
     console.log(`\nResults (${durationMs / 1000} s per case, ${connections} connections; ratios against "${base?.c.id ?? 'no baseline'}"):\n`);
-    const rows = [['case', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'req/s ÷ base', 'p50 × base', 'body B', 'errors', 'server ELU', 'client ELU', 'CPU %']];
+    const rows = [
+      ['case', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'req/s ÷ base', 'p50 × base', 'body B', 'errors', 'server ELU', 'client ELU', 'CPU %'],
+    ];
     for (const o of outcomes) {
       const r = o.result;
       rows.push([
@@ -236,7 +267,19 @@ async function main(): Promise<number> {
         '\n  Latency is per request, from writing the request to the last byte of the response, as seen by the client.',
     );
 
-    console.log('\nSQL per request (one preflight request each; Kysely prepares every statement anew on better-sqlite3):');
+    const again = outcomes.find((o) => o.c.id === 'base-again');
+    if (base && again) {
+      const drift = again.result.rps / base.result.rps - 1;
+      console.log(
+        `  Baseline drift between first and last case: ${drift >= 0 ? '+' : ''}${fmt(drift * 100, 1)}%` +
+          (Math.abs(drift) > 0.15 ? ' — the machine was not steady (other load?); compare ratios with care or re-run.' : ' (steady).'),
+      );
+    }
+    console.log(`  Load average now: ${load()} on ${cpus.length} CPU(s).`);
+
+    console.log(
+      `\nSQL per request (one preflight request each; ${args['experiment-statement-cache'] ? 'prepare() calls, served from the experimental cache' : 'Kysely prepares every statement anew on better-sqlite3'}; the session touch is at most once a minute):`,
+    );
     for (const o of outcomes.filter((x) => x.c.server === 'platform'))
       console.log(`  ${o.c.id.padEnd(11)} ${String(o.statements.length).padStart(2)}: ${o.statements.map(shortSql).join(' · ') || '—'}`);
 
@@ -261,6 +304,12 @@ async function main(): Promise<number> {
     if (!verify.ok) failed = true;
     console.log(`  audit chain verifies: ${verify.ok ? 'yes' : `NO — ${verify.reason ?? ''}`} (${fmt(verify.records)} records)`);
     console.log('  (reads write no audit record by design: only state changes and personal-data accesses are audited.)');
+
+    if (breakdownMs > 0) {
+      console.log(`\nServer-side cost per call, in-process, one call at a time (no HTTP, no concurrency; ~${breakdownMs / 1000} s each):`);
+      for (const r of await measureBreakdown(bp, breakdownMs, { statementCacheOn: args['experiment-statement-cache'] }))
+        console.log(`  ${fmt(r.us, 1).padStart(8)} µs  ${r.label}`);
+    }
 
     if (args.profile) {
       console.log(`\nCPU profile of the server thread, ${profileMs / 1000} s per case (a separate pass; its figures are not the ones above):`);

@@ -51,7 +51,10 @@ function summarize(profile: Profiler.Profile): ProfileSummary {
     const f = byId.get(id)!.callFrame;
     if (f.functionName === '(idle)') continue;
     total += ms;
-    const file = f.url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*\/(src|bench)\//, '$1/');
+    const file = f.url
+      .replace(/^file:\/\//, '')
+      .replace(/^.*\/node_modules\//, '')
+      .replace(/^.*\/(src|bench)\//, '$1/');
     const key = `${f.functionName || '(anonymous)'} ${file ? `${file}:${f.lineNumber + 1}` : ''}`.trim();
     fn.set(key, (fn.get(key) ?? 0) + ms);
     const o = originOf(f.url, f.functionName);

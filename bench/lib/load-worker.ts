@@ -137,7 +137,10 @@ function httpConnection(spec: LoadSpec, agent: http.Agent): Connection {
     send(index) {
       return new Promise<Reply>((resolve, reject) => {
         const body = bodies.length > 0 ? bodies[index % bodies.length] : undefined;
-        const headers: Record<string, string | number> = { ...spec.headers, ...(body ? { 'content-type': 'application/json', 'content-length': body.length } : {}) };
+        const headers: Record<string, string | number> = {
+          ...spec.headers,
+          ...(body ? { 'content-type': 'application/json', 'content-length': body.length } : {}),
+        };
         const req = http.request({ host: spec.host, port: spec.port, method: spec.method, path: spec.path, headers, agent }, (res) => {
           const chunks: Buffer[] = [];
           let bytes = 0;

@@ -55,9 +55,7 @@ export interface LoadResult {
 
 /** Messages from the worker. */
 export type WorkerMessage =
-  | { type: 'measure-start' }
-  | { type: 'done'; result: Omit<LoadResult, 'serverElu' | 'cpuPercent'> }
-  | { type: 'failed'; error: string };
+  { type: 'measure-start' } | { type: 'done'; result: Omit<LoadResult, 'serverElu' | 'cpuPercent'> } | { type: 'failed'; error: string };
 
 /** Called on this thread when the measured window opens and closes (e.g. to run a profiler over it). */
 export interface MeasureHooks {
@@ -66,12 +64,26 @@ export interface MeasureHooks {
 }
 
 /**
+ * Starts the load worker. Worker threads do not inherit tsx's loader hooks, so when this file
+ * runs as TypeScript the worker first registers tsx (its documented `tsx/esm/api`) and then
+ * imports the worker module.
+ */
+function startWorker(spec: LoadSpec): Worker {
+  const isTs = import.meta.url.endsWith('.ts');
+  const entry = new URL(isTs ? './load-worker.ts' : './load-worker.js', import.meta.url);
+  if (!isTs) return new Worker(entry, { workerData: spec });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); })`;
+  return new Worker(boot, { eval: true, workerData: spec });
+}
+
+/**
  * Runs one load in a worker thread, so the client's work never shares the server's event loop,
  * and returns its figures together with this thread's event-loop utilization over the same
  * window. The worker is terminated if it overruns its time bound by a minute.
  */
 export async function runLoad(spec: LoadSpec, hooks: MeasureHooks = {}): Promise<LoadResult> {
-  const worker = new Worker(new URL('./load-worker.ts', import.meta.url), { workerData: spec });
+  const worker = startWorker(spec);
   let eluStart: EventLoopUtilization | undefined;
   let cpuStart: NodeJS.CpuUsage | undefined;
   let wallStart = 0;

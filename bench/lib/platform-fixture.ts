@@ -21,6 +21,8 @@ export interface BenchPlatform {
   /** A department staff member the cases read and update. */
   targetUserId: string;
   dataDir: string;
+  /** The SQLite file. */
+  dbFile: string;
   /** Closes the platform and removes its temporary folder. */
   close(): Promise<void>;
 }
@@ -44,6 +46,7 @@ async function call<T>(baseUrl: string, method: string, url: string, body?: unkn
  */
 export async function startBenchPlatform(options: { departments?: number } = {}): Promise<BenchPlatform> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-bench-'));
+  const dbFile = path.join(dataDir, 'platform.db');
   let platform: Platform | undefined;
   const close = async () => {
     try {
@@ -58,7 +61,7 @@ export async function startBenchPlatform(options: { departments?: number } = {})
       {
         dataDir,
         keyDir: path.join(dataDir, 'keys'),
-        dbUrl: path.join(dataDir, 'platform.db'),
+        dbUrl: dbFile,
         logLevel: 'silent',
         passwordCost: 1024,
         checkpointIntervalMs: 0,
@@ -102,7 +105,7 @@ export async function startBenchPlatform(options: { departments?: number } = {})
     const users = await call<{ items: Array<{ id: string; username: string }> }>(baseUrl, 'GET', '/api/v1/users?limit=10&kind=staff', undefined, login.token);
     const target = users.items.find((u) => u.username === 'bench.target');
     if (!target) throw new Error('bench.target not listed');
-    return { platform, baseUrl, port, token: login.token, apiKey: key, targetUserId: target.id, dataDir, close };
+    return { platform, baseUrl, port, token: login.token, apiKey: key, targetUserId: target.id, dataDir, dbFile, close };
   } catch (e) {
     await close();
     throw e;
