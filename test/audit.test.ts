@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import {
   AuditLog,
   canonicalRecord,
+  chainDigest,
   checkpointMessage,
   GENESIS_HASH,
   hashRecord,
@@ -23,7 +24,7 @@ import {
   type CheckpointVerifier,
 } from '../src/audit/index.js';
 import type { Actor } from '../src/core/actor.js';
-import { readPublicKeyFile } from '../src/core/crypto/index.js';
+import { getSuite, readPublicKeyFile } from '../src/core/crypto/index.js';
 import { openDatabase, type Db } from '../src/core/db/database.js';
 import { makeCitizenId } from '../src/standards/index.js';
 import { Browser, createTestPlatform, DIALECTS, PASSWORD, seedBasics, staffBrowser, type TestPlatform } from './helpers.js';
@@ -64,7 +65,7 @@ async function offlineVerifier(p: TestPlatform): Promise<CheckpointVerifier> {
   return (message, signature, cp) => cp.suite === suite.name && suite.verify(publicKey, message, Buffer.from(signature, 'base64'));
 }
 
-/** Recomputes a record's hash from its presented fields, independently of the service. */
+/** Recomputes a record's hash from its presented fields with node:crypto (the canonical form is pinned below). */
 function rehash(alg: 'sha256' | 'sm3', r: AuditRecord): string {
   const canonical = canonicalRecord({
     seq: r.seq,
@@ -173,6 +174,8 @@ describe('canonical record', () => {
     expect(canonicalRecord(fields)).toBe(expected);
     expect(hashRecord('sha256', fields)).toBe(createHash('sha256').update(expected, 'utf8').digest('hex'));
     expect(hashRecord('sm3', fields)).toBe(createHash('sm3').update(expected, 'utf8').digest('hex'));
+    // Where OpenSSL lacks SM3, chainDigest falls back to the SM2 suite's SM3: the same digest.
+    expect(getSuite('sm2').hash(expected).toString('hex')).toBe(chainDigest('sm3')(expected));
   });
 });
 
@@ -260,6 +263,20 @@ describe.each(DIALECTS)('audit chain (%s)', (dialect) => {
       expect((await verifyAuditChain(p.database.db)).ok).toBe(true);
     });
 
+    it('hashes text exactly as stored: lone surrogates and NUL (valid in JSON bodies) do not break the chain', async () => {
+      const seq = await p.audit.record({
+        actor: { type: 'citizen', id: 'u-odd', name: 'bad\ud800name', roles: [] },
+        action: 'test.odd-text',
+        subject: { type: 'user', id: 'nul\u0000id' },
+        summary: { raw: 'lone \udc00 and nul \u0000', ['key\ud800']: 1 },
+        purpose: 'pair 😀 kept',
+      });
+      const [stored] = await p.audit.search({ action: 'test.odd-text', limit: 1 });
+      expect(stored).toMatchObject({ seq, actor: { name: 'bad\ufffdname' }, subject: { id: 'nul\ufffdid' }, purpose: 'pair 😀 kept' });
+      expect(stored!.summary).toEqual({ raw: 'lone \udc00 and nul \u0000', ['key\ud800']: 1 });
+      expect(await verifyAuditChain(p.database.db)).toMatchObject({ ok: true, records: seq });
+    });
+
     it('never forks the chain under many concurrent writers', async () => {
       const before = await headSeq(p);
       const seqs = await Promise.all([
@@ -273,6 +290,20 @@ describe.each(DIALECTS)('audit chain (%s)', (dialect) => {
       expect(await headSeq(p)).toBe(before + 180);
       expectLinked(await allRecords(p), 'sha256');
       expect(await verifyAuditChain(p.database.db)).toMatchObject({ ok: true, records: before + 180 });
+    });
+
+    it('verifies a live chain while writers keep appending (no false alarm)', async () => {
+      await appendSamples(p, 40);
+      const writes: Array<Promise<number>> = [];
+      // Each page read lets a writer in: the chain grows while it is being verified.
+      const onProgress = (): void => {
+        writes.push(p.audit.record(sample(writes.length, { action: 'test.live' })));
+      };
+      const result = await verifyAuditChain(p.database.db, { pageSize: 4, onProgress });
+      await Promise.all(writes);
+      expect(writes.length).toBeGreaterThan(5);
+      expect(result).toMatchObject({ ok: true });
+      expect(await verifyAuditChain(p.database.db)).toMatchObject({ ok: true, records: await headSeq(p) });
     });
 
     it.runIf(dialect === 'postgres')('never forks the chain with two platform instances on one database', async () => {
@@ -741,7 +772,7 @@ describe.each(DIALECTS)('audit chain (%s)', (dialect) => {
 });
 
 describe('zhengtong audit verify (CLI)', () => {
-  const cliTimeout = 60_000;
+  const cliTimeout = 120_000;
 
   it.runIf(DIALECTS.includes('sqlite'))(
     'exits 0 when intact, 1 with the first bad seq after tampering, 2 when it cannot run (SQLite)',

@@ -98,9 +98,9 @@ export async function readHead(db: Db): Promise<{ seq: number; hash: string; has
   return q(db).selectFrom('audit_head').select(['seq', 'hash', 'hash_alg']).where('id', '=', 1).executeTakeFirst();
 }
 
-/** Records with seq > afterSeq, in seq order, at most `limit`: the verifier's keyset page. */
-export async function readRecordsAfter(db: Db, afterSeq: number, limit: number): Promise<AuditRecordRow[]> {
-  return q(db).selectFrom('audit_records').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+/** Records with afterSeq < seq <= uptoSeq, in seq order, at most `limit`: the verifier's keyset page. */
+export async function readRecordsBetween(db: Db, afterSeq: number, uptoSeq: number, limit: number): Promise<AuditRecordRow[]> {
+  return q(db).selectFrom('audit_records').selectAll().where('seq', '>', afterSeq).where('seq', '<=', uptoSeq).orderBy('seq').limit(limit).execute();
 }
 
 export async function readRecordHash(db: Db, seq: number): Promise<string | undefined> {

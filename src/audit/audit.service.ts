@@ -1,7 +1,7 @@
 import type { Actor, RequestContext } from '../core/actor.js';
 import type { Clock } from '../core/clock.js';
 import type { Db, Dialect } from '../core/db/database.js';
-import { GENESIS_HASH, checkpointMessage, hashRecord, redactSummary, type AuditHashAlg, type ChainedFields } from './audit-chain.js';
+import { GENESIS_HASH, checkpointMessage, hashRecord, redactSummary, storableText, type AuditHashAlg, type ChainedFields } from './audit-chain.js';
 import * as repo from './audit.repository.js';
 import type { AuditRecordRow } from './audit.repository.js';
 
@@ -72,22 +72,24 @@ export function presentRecord(r: AuditRecordRow): AuditRecord {
 }
 
 function toFields(seq: number, prevHash: string, occurredAt: string, e: AuditEntry): ChainedFields {
+  const text = (v: string | undefined): string | null => (v === undefined ? null : storableText(v));
   return {
     seq,
     occurredAt,
-    actorType: e.actor.type,
-    actorId: e.actor.id ?? null,
-    actorName: e.actor.name ?? null,
-    orgId: e.actor.orgId ?? null,
-    action: e.action,
-    subjectType: e.subject?.type ?? null,
-    subjectId: e.subject?.id ?? null,
+    actorType: storableText(e.actor.type),
+    actorId: text(e.actor.id),
+    actorName: text(e.actor.name),
+    orgId: text(e.actor.orgId),
+    action: storableText(e.action),
+    subjectType: text(e.subject?.type),
+    subjectId: text(e.subject?.id),
     outcome: e.outcome ?? 'success',
-    requestId: e.context?.requestId ?? null,
-    clientIp: e.context?.clientIp ?? null,
+    requestId: text(e.context?.requestId),
+    clientIp: text(e.context?.clientIp),
+    // JSON.stringify escapes lone surrogates; NUL is escaped too, so the summary is always storable.
     summary: JSON.stringify(redactSummary(e.summary ?? {})),
-    dataSubject: e.dataSubject ?? null,
-    purpose: e.purpose ?? null,
+    dataSubject: text(e.dataSubject),
+    purpose: text(e.purpose),
     prevHash,
   };
 }
