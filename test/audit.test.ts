@@ -813,6 +813,13 @@ describe('zhengtong audit verify (CLI)', () => {
         const badKey = await runCli(['audit', 'verify', '--db', p.testDb.url, '--public-key', path.join(p.testDb.dataDir, 'bad.pub.json')]);
         expect(badKey.code).toBe(2);
         expect(badKey.stderr).toContain('cannot read the public key');
+
+        // A database without audit tables cannot be verified: that is not a broken chain.
+        const empty = path.join(p.testDb.dataDir, 'empty.db');
+        fs.writeFileSync(empty, '');
+        const noTables = await runCli(['audit', 'verify', '--db', empty]);
+        expect(noTables.code).toBe(2);
+        expect(noTables.stderr).toContain('cannot verify');
       } finally {
         await p.destroy();
       }

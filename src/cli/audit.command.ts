@@ -10,7 +10,7 @@ import { processIo, progressReporter, type CliIo } from './output.js';
 /**
  * `zhengtong audit verify [--db URL] [--public-key FILE] [--json]`: checks the audit chain and its
  * signed checkpoints offline. Exit 0 intact; 1 broken (the first bad sequence number is printed);
- * 2 when it cannot run (no database, unreadable key).
+ * 2 when it cannot run (no database or no audit tables, unreadable key).
  */
 export function registerAuditCommand(program: Command, io: CliIo = processIo): void {
   const audit = program.command('audit').description('审计日志 / audit log');
@@ -40,7 +40,14 @@ export function registerAuditCommand(program: Command, io: CliIo = processIo): v
           return;
         }
       }
-      const database = await openDatabase(url);
+      let database;
+      try {
+        database = await openDatabase(url);
+      } catch (e) {
+        io.stderr.write(`无法打开数据库 / cannot open ${url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}: ${(e as Error).message}\n`);
+        process.exitCode = 2;
+        return;
+      }
       try {
         const result = await verifyAuditChain(database.db, {
           ...(verifyCheckpoint ? { verifyCheckpoint } : {}),
@@ -57,8 +64,12 @@ export function registerAuditCommand(program: Command, io: CliIo = processIo): v
           io.stdout.write(`审计链被破坏 / chain broken at seq ${result.firstBadSeq}: ${result.reason}\n`);
         }
         process.exitCode = result.ok ? 0 : 1;
+      } catch (e) {
+        // No audit tables, unreachable server…: the check could not run, which is not a broken chain.
+        io.stderr.write(`无法校验 / cannot verify ${database.displayUrl}: ${(e as Error).message}\n`);
+        process.exitCode = 2;
       } finally {
-        await database.close();
+        await database.close().catch(() => undefined);
       }
     });
 }
