@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { verifyAuditChain, type CheckpointVerifier } from '../audit/index.js';
 import { loadConfig } from '../core/config.js';
 import { readPublicKeyFile } from '../core/crypto/index.js';
-import { openDatabase } from '../core/db/database.js';
+import { databaseExists, openDatabase } from '../core/db/database.js';
 import { processIo, progressReporter, type CliIo } from './output.js';
 
 /**
@@ -23,7 +23,7 @@ export function registerAuditCommand(program: Command, io: CliIo = processIo): v
     .action(async (opts: { db?: string; publicKey?: string; json?: boolean }) => {
       const config = loadConfig();
       const url = opts.db ?? config.dbUrl;
-      if (!/^postgres/i.test(url) && !fs.existsSync(url.replace(/^sqlite:(\/\/)?/i, ''))) {
+      if (!databaseExists(url)) {
         io.stderr.write(`数据库不存在 / no database at ${url}\n`);
         process.exitCode = 2;
         return;

@@ -1,17 +1,15 @@
-import fs from 'node:fs';
 import type { Command } from 'commander';
 import { CalendarService, WorkingDayCalendar, loadSeedEntries } from '../core/calendar/index.js';
 import { systemClock } from '../core/clock.js';
 import { loadConfig } from '../core/config.js';
-import { openDatabase } from '../core/db/database.js';
+import { databaseExists, openDatabase } from '../core/db/database.js';
 import { AppError } from '../core/errors.js';
 import { processIo, type CliIo } from './output.js';
 
 /** The platform database's calendar when it exists (admin edits included), else the seed data. */
 async function withCalendar<T>(dbUrl: string | undefined, fn: (c: WorkingDayCalendar) => T): Promise<T> {
   const url = dbUrl ?? loadConfig().dbUrl;
-  const isFile = !/^postgres/i.test(url);
-  if (isFile && !fs.existsSync(url.replace(/^sqlite:(\/\/)?/i, ''))) return fn(new WorkingDayCalendar(loadSeedEntries()));
+  if (!databaseExists(url)) return fn(new WorkingDayCalendar(loadSeedEntries()));
   const database = await openDatabase(url);
   try {
     const none = { append: async () => 0 };

@@ -100,6 +100,13 @@ export async function pingDatabase(db: Db): Promise<boolean> {
   }
 }
 
+/** True when the URL names PostgreSQL, or an SQLite file that exists (opening would create it). */
+export function databaseExists(url: string): boolean {
+  if (dialectOf(url) === 'postgres') return true;
+  const file = sqlitePathOf(url);
+  return file === ':memory:' || fs.existsSync(file);
+}
+
 /** True when a driver error is a unique-constraint violation (SQLite or PostgreSQL). */
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
