@@ -21,6 +21,8 @@ function stopOnSignals(platform: Platform): void {
 
 async function start(options: { port?: string; host?: string; demo: boolean }, io: CliIo): Promise<void> {
   const config = loadConfig(process.env, {
+    // The demo prints its own banner; request logs would bury it unless asked for.
+    ...(options.demo && !process.env.ZT_LOG_LEVEL ? { logLevel: 'warn' as const } : {}),
     ...(options.port !== undefined ? { port: Number(options.port) } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
   });
