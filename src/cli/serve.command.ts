@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../core/config.js';
+import { validationError } from '../core/errors.js';
 import { DEMO_PASSWORD, seedDemoCity } from '../demo/index.js';
 import { createPlatform, type Platform } from '../platform.js';
 import { processIo, type CliIo } from './output.js';
@@ -20,6 +21,9 @@ function stopOnSignals(platform: Platform): void {
 }
 
 async function start(options: { port?: string; host?: string; demo: boolean }, io: CliIo): Promise<void> {
+  if (options.port !== undefined && !/^\d{1,5}$/.test(options.port)) {
+    throw validationError([{ field: '--port', reason: `应为 0–65535 的端口号 (must be a port number), 实际 "${options.port}"` }]);
+  }
   const config = loadConfig(process.env, {
     // The demo prints its own banner; request logs would bury it unless asked for.
     ...(options.demo && !process.env.ZT_LOG_LEVEL ? { logLevel: 'warn' as const } : {}),
