@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'test-results/'] },
+  { ignores: ['dist/', 'web/dist/', 'node_modules/', 'data/', 'coverage/', 'test-results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -30,5 +30,24 @@ export default tseslint.config(
   {
     files: ['src/core/config.ts', 'src/cli/**', 'test/**', 'bench/**', '**/*.test.ts', 'vitest.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    // The web app runs in the browser: browser globals, no Node ones.
+    files: ['web/src/**'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        localStorage: 'readonly',
+        fetch: 'readonly',
+        Response: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        process: 'off',
+        Buffer: 'off',
+      },
+    },
   },
 );

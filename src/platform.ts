@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { AuditLog, auditRoutes } from './audit/index.js';
 import { CalendarService, calendarRoutes } from './core/calendar/index.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -6,12 +7,16 @@ import { openDatabase, pingDatabase, type Database } from './core/db/database.js
 import { migrateToLatest } from './core/db/migrate.js';
 import { createHttpApp, type HttpApp } from './core/http/app.js';
 import { registerLandingPage } from './core/http/landing.js';
+import { registerWebApp } from './core/http/web.js';
 import { loadOrCreatePlatformKeys, secretBoxOf, type PlatformKeys } from './core/keys.js';
 import { authRoutes, DEFAULT_IDENTITY_SETTINGS, identityRoutes, purgeExpiredSessions, registerAuthHook, type IdentityDeps } from './identity/index.js';
 import { MIGRATIONS } from './migrations.js';
 import { standardsRoutes } from './standards/index.js';
 
 export const VERSION = '0.1.0';
+
+/** The built web app (`npm run build`); the same place from src/ (tests) and dist/ (built). */
+const WEB_DIST = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 /** The running platform: its database, services and HTTP app, built from one Config. */
 export interface Platform {
@@ -62,7 +67,7 @@ export async function createPlatform(config: Config, options: { clock?: Clock } 
       ready: () => pingDatabase(database.db),
       version: VERSION,
     });
-    registerLandingPage(app, '政通 zhengtong 电子政务平台');
+    if (!(await registerWebApp(app, WEB_DIST))) registerLandingPage(app, '政通 zhengtong 电子政务平台');
     registerAuthHook(app, identity, { secure: config.secureCookies });
     await identityRoutes(app, identity);
     await authRoutes(app, identity, { secureCookies: config.secureCookies, rateLimitPerMinute: config.authRateLimit });

@@ -83,7 +83,15 @@ export async function createHttpApp(options: HttpAppOptions = {}): Promise<HttpA
     throw new AppError('ROUTE_NOT_FOUND', `接口不存在：${request.method} ${request.url.split('?')[0]}`);
   });
 
-  await app.register(fastifyHelmet, { global: true, contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:'] } } });
+  // The web app (src/core/http/web.ts) loads only its own scripts and styles. AntD styles its
+  // components with CSS-in-JS, which injects <style> elements, so style-src needs 'unsafe-inline'
+  // (helmet's default also allowed any https: stylesheet; that is dropped). Scripts stay 'self' only.
+  await app.register(fastifyHelmet, {
+    global: true,
+    // upgrade-insecure-requests is off: the platform is served over plain HTTP on an intranet or
+    // loopback unless a TLS proxy fronts it, and upgrading would break every asset there.
+    contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:'], 'style-src': ["'self'", "'unsafe-inline'"], 'upgrade-insecure-requests': null } },
+  });
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {
     global: false,

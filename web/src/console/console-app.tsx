@@ -1,0 +1,94 @@
+import { Button, Layout, Menu, Result } from 'antd';
+import { Route, Routes, useLocation, useNavigate } from 'react-router';
+import { useSession, useSignOut } from '../api/session';
+import type { User } from '../api/types';
+import { ErrorState, LoadingState } from '../components/states';
+import { useI18n } from '../i18n';
+import type { MessageKey } from '../messages/zh-cn';
+import { ConsoleLogin } from './console-login';
+import { OrgsPage } from './orgs-page';
+
+/** Console pages and the action that shows each in the navigation (from the session's allowedActions). */
+const PAGES: { path: string; key: MessageKey; action?: string }[] = [
+  { path: '', key: 'console.nav.home' },
+  { path: 'orgs', key: 'console.nav.orgs', action: 'identity.org.read' },
+];
+
+function Overview({ user }: { user: User }) {
+  const { t } = useI18n();
+  return (
+    <section aria-labelledby="zt-page-title">
+      <h1 id="zt-page-title">{t('console.home.hello', { name: user.displayName })}</h1>
+      <p>{t('console.home.roles', { roles: user.roles.join('、') || '—' })}</p>
+    </section>
+  );
+}
+
+function Forbidden() {
+  const { t } = useI18n();
+  return <Result status="403" title="403" subTitle={t('console.forbidden')} />;
+}
+
+/** The staff console (a lazy chunk): sign-in with TOTP, then a shell whose navigation follows the role. */
+export default function ConsoleApp() {
+  const { t, lang, setLang } = useI18n();
+  const session = useSession();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const signOut = useSignOut();
+
+  if (session.isPending) return <LoadingState />;
+  if (session.isError) return <ErrorState error={session.error} onRetry={() => void session.refetch()} />;
+  const s = session.data;
+  // Anonymous, half-way through the second factor, or a citizen: the staff sign-in page.
+  if (!s.authenticated || !s.user || s.mfa === 'enroll' || s.mfa === 'verify' || s.user.kind !== 'staff')
+    return <ConsoleLogin mfa={s.authenticated ? s.mfa : undefined} />;
+
+  const allowed = new Set(s.allowedActions);
+  const visible = PAGES.filter((p) => !p.action || allowed.has(p.action));
+  const current = location.pathname.replace(/^\/console\/?/, '').split('/')[0] ?? '';
+  return (
+    <Layout className="zt-console">
+      <Layout.Header className="zt-console-header">
+        <span className="zt-console-title">{t('console.title')}</span>
+        <span>
+          <Button type="link" onClick={() => setLang(lang === 'en' ? 'zh-CN' : 'en')} aria-label={t('lang.label')}>
+            {t('lang.switch')}
+          </Button>
+          <Button type="link" onClick={() => navigate('/')}>
+            {t('console.nav.portal')}
+          </Button>
+          <span className="zt-console-user">{s.user.displayName}</span>
+          <Button
+            type="link"
+            onClick={async () => {
+              await signOut();
+              navigate('/console');
+            }}
+          >
+            {t('nav.logout')}
+          </Button>
+        </span>
+      </Layout.Header>
+      <Layout>
+        <Layout.Sider width={200} theme="light" breakpoint="md" collapsedWidth={0}>
+          <nav aria-label={t('nav.label')}>
+            <Menu
+              mode="inline"
+              selectedKeys={[current]}
+              items={visible.map((p) => ({ key: p.path, label: t(p.key) }))}
+              onClick={({ key }) => navigate(`/console/${key}`)}
+            />
+          </nav>
+        </Layout.Sider>
+        <Layout.Content className="zt-console-content" id="main">
+          <Routes>
+            <Route index element={<Overview user={s.user} />} />
+            <Route path="orgs" element={allowed.has('identity.org.read') ? <OrgsPage /> : <Forbidden />} />
+            <Route path="*" element={<Result status="404" title="404" />} />
+          </Routes>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}
