@@ -45,9 +45,33 @@ async function startServer(): Promise<string> {
   });
 }
 
+const axeSource = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: unknown }>;
+}
+
+/** Runs axe-core in the page; returns the serious and critical violations (WCAG 2.1 A/AA). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  // Injected through the DevTools protocol, which the page's CSP (script-src 'self') does not
+  // govern, so the app is tested under its real policy.
+  await page.evaluate(axeSource);
+  const violations = (await page.evaluate(
+    "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations)",
+  )) as AxeViolation[];
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+}
+
+/** Saves a screenshot and checks the page with axe-core: no serious or critical violations. */
 async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
 }
 
 beforeAll(async () => {

@@ -41,7 +41,11 @@ function ThemedApp({ children }: { children: ReactNode }) {
           colorPrimary: highContrast ? '#ffd400' : '#b3120e',
           colorLink: highContrast ? '#ffd400' : '#0b57d0',
           fontSize: largeText ? 18 : 14,
-          ...(highContrast ? { colorBgBase: '#000000', colorTextBase: '#ffffff' } : {}),
+          // WCAG AA (4.5:1) on white for secondary text, errors and success messages: AntD's
+          // defaults (45 % grey, #ff4d4f, #52c41a) fall short.
+          ...(highContrast
+            ? { colorBgBase: '#000000', colorTextBase: '#ffffff' }
+            : { colorTextDescription: 'rgba(0, 0, 0, 0.65)', colorTextTertiary: 'rgba(0, 0, 0, 0.65)', colorError: '#c4161c', colorSuccess: '#237804' }),
           fontFamily: 'system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif',
         },
       }}

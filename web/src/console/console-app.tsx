@@ -52,7 +52,7 @@ export default function ConsoleApp() {
       <Layout.Header className="zt-console-header">
         <span className="zt-console-title">{t('console.title')}</span>
         <span>
-          <Button type="link" onClick={() => setLang(lang === 'en' ? 'zh-CN' : 'en')} aria-label={t('lang.label')}>
+          <Button type="link" onClick={() => setLang(lang === 'en' ? 'zh-CN' : 'en')} aria-label={`${t('lang.switch')}（${t('lang.label')}）`}>
             {t('lang.switch')}
           </Button>
           <Button type="link" onClick={() => navigate('/')}>

@@ -36,7 +36,7 @@ function AccessibilityBar() {
           <Button
             type="link"
             size="small"
-            aria-label={t('lang.label')}
+            aria-label={`${t('lang.switch')}（${t('lang.label')}）`}
             lang={lang === 'en' ? 'zh-CN' : 'en'}
             onClick={() => setLang(lang === 'en' ? 'zh-CN' : 'en')}
           >
