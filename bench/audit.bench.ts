@@ -26,7 +26,16 @@ import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { AuditLog, auditMigration, canonicalRecord, chainDigest, verifyAuditChain, type AuditEntry, type AuditHashAlg } from '../src/audit/index.js';
+import {
+  AuditLog,
+  auditMigration,
+  canonicalRowText,
+  chainDigest,
+  verifyAuditChain,
+  type AuditEntry,
+  type AuditHashAlg,
+  type AuditRecordRow,
+} from '../src/audit/index.js';
 import type { Actor } from '../src/core/actor.js';
 import { systemClock } from '../src/core/clock.js';
 import { openDatabase, type Database, type Dialect } from '../src/core/db/database.js';
@@ -188,25 +197,7 @@ async function forEachPage(b: Bench, each: (rows: ChainRow[]) => void): Promise<
 /** The verifier's default page size (audit-verify.ts). */
 const PAGE = 2000;
 
-interface ChainRow {
-  seq: number;
-  occurred_at: string;
-  actor_type: string;
-  actor_id: string | null;
-  actor_name: string | null;
-  org_id: string | null;
-  action: string;
-  subject_type: string | null;
-  subject_id: string | null;
-  outcome: string;
-  request_id: string | null;
-  client_ip: string | null;
-  summary: string;
-  data_subject: string | null;
-  purpose: string | null;
-  prev_hash: string;
-  hash: string;
-}
+type ChainRow = AuditRecordRow;
 
 /**
  * (d) The bytes the verifier hashes: each record's canonicalRecord string, built outside the
@@ -218,26 +209,7 @@ async function rawHash(b: Bench, alg: AuditHashAlg): Promise<Row> {
   let timed = 0n;
   let mismatches = 0;
   const n = await forEachPage(b, (rows) => {
-    const strings = rows.map((r) =>
-      canonicalRecord({
-        seq: r.seq,
-        occurredAt: r.occurred_at,
-        actorType: r.actor_type,
-        actorId: r.actor_id,
-        actorName: r.actor_name,
-        orgId: r.org_id,
-        action: r.action,
-        subjectType: r.subject_type,
-        subjectId: r.subject_id,
-        outcome: r.outcome,
-        requestId: r.request_id,
-        clientIp: r.client_ip,
-        summary: r.summary,
-        dataSubject: r.data_subject,
-        purpose: r.purpose,
-        prevHash: r.prev_hash,
-      }),
-    );
+    const strings = rows.map(canonicalRowText);
     const hashes = new Array<string>(strings.length);
     const t = process.hrtime.bigint();
     for (let i = 0; i < strings.length; i++) hashes[i] = digest(strings[i]!);

@@ -2,6 +2,28 @@ import type { Db } from '../core/db/database.js';
 import { GENESIS_HASH, canonicalRecord, chainDigest, checkpointMessage, type AuditHashAlg } from './audit-chain.js';
 import * as repo from './audit.repository.js';
 
+/** The exact text a stored row's hash covers (its canonical record). */
+export function canonicalRowText(r: repo.AuditRecordRow): string {
+  return canonicalRecord({
+    seq: r.seq,
+    occurredAt: r.occurred_at,
+    actorType: r.actor_type,
+    actorId: r.actor_id,
+    actorName: r.actor_name,
+    orgId: r.org_id,
+    action: r.action,
+    subjectType: r.subject_type,
+    subjectId: r.subject_id,
+    outcome: r.outcome,
+    requestId: r.request_id,
+    clientIp: r.client_ip,
+    summary: r.summary,
+    dataSubject: r.data_subject,
+    purpose: r.purpose,
+    prevHash: r.prev_hash,
+  });
+}
+
 /** Checks a checkpoint signature; the caller brings the public key (offline verification). */
 export type CheckpointVerifier = (message: Buffer, signatureBase64: string, checkpoint: repo.AuditCheckpointRow) => boolean;
 
@@ -74,26 +96,7 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
           r.seq,
           `第 ${r.seq} 条的前序哈希与上一条不符（顺序被改动或记录被插入）/ prev_hash does not match the previous record (reordered or inserted)`,
         );
-      const actual = digest(
-        canonicalRecord({
-          seq: r.seq,
-          occurredAt: r.occurred_at,
-          actorType: r.actor_type,
-          actorId: r.actor_id,
-          actorName: r.actor_name,
-          orgId: r.org_id,
-          action: r.action,
-          subjectType: r.subject_type,
-          subjectId: r.subject_id,
-          outcome: r.outcome,
-          requestId: r.request_id,
-          clientIp: r.client_ip,
-          summary: r.summary,
-          dataSubject: r.data_subject,
-          purpose: r.purpose,
-          prevHash: r.prev_hash,
-        }),
-      );
+      const actual = digest(canonicalRowText(r));
       if (actual !== r.hash) return stop(r.seq, `第 ${r.seq} 条记录内容与其哈希不符（被篡改）/ record content does not match its hash (edited)`);
       const cp = cpBySeq.get(r.seq);
       if (cp && cp.hash !== r.hash) return stop(r.seq, `第 ${r.seq} 条与签名检查点不符 / record differs from the signed checkpoint`);
