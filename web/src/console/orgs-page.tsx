@@ -49,7 +49,11 @@ export function OrgsPage() {
             },
             { title: t('console.orgs.uscc'), dataIndex: 'uscc', render: (v: string) => <code>{v}</code> },
             { title: t('console.orgs.region'), dataIndex: 'regionName', render: (v: string | null, o) => v ?? o.regionCode },
-            { title: t('console.orgs.status'), dataIndex: 'status' },
+            {
+              title: t('console.orgs.status'),
+              dataIndex: 'status',
+              render: (v: string) => (v === 'active' ? t('console.orgs.active') : t('console.orgs.inactive')),
+            },
           ]}
         />
       )}

@@ -94,6 +94,8 @@ export const en: Record<MessageKey, string> = {
   'console.orgs.uscc': 'Unified social credit code',
   'console.orgs.region': 'Division',
   'console.orgs.status': 'Status',
+  'console.orgs.active': 'Active',
+  'console.orgs.inactive': 'Inactive',
   'console.orgs.department': 'Department',
   'console.orgs.enterprise': 'Enterprise',
   'console.orgs.empty': 'No organisations',

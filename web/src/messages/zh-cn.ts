@@ -92,6 +92,8 @@ export const zhCN = {
   'console.orgs.uscc': '统一社会信用代码',
   'console.orgs.region': '行政区划',
   'console.orgs.status': '状态',
+  'console.orgs.active': '启用',
+  'console.orgs.inactive': '停用',
   'console.orgs.department': '政府部门',
   'console.orgs.enterprise': '企业',
   'console.orgs.empty': '暂无机构',
