@@ -63,7 +63,6 @@ export async function createPlatform(config: Config, options: { clock?: Clock } 
     const app = await createHttpApp({
       logLevel: config.logLevel,
       bodyLimit: config.bodyLimit,
-      production: config.production,
       ready: () => pingDatabase(database.db),
       version: VERSION,
     });

@@ -107,7 +107,7 @@ describe.each(DIALECTS)('HTTP conventions (%s)', (dialect) => {
 
 describe('5xx bodies', () => {
   it('never leak internals', async () => {
-    const app = await createHttpApp({ logLevel: 'silent', production: true });
+    const app = await createHttpApp({ logLevel: 'silent' });
     app.get('/boom', async () => {
       throw new Error('secret stack detail: password=hunter2 at /srv/app.js:12');
     });

@@ -27,8 +27,6 @@ export interface Config {
   secureCookies: boolean;
   /** Requests per minute per client address on authentication routes (sign-in, sign-up, TOTP). */
   authRateLimit: number;
-  /** True in production: 5xx bodies never carry internals, logs are JSON. */
-  production: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -62,7 +60,6 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   };
 
   const dataDir = path.resolve(env.ZT_DATA_DIR || './data');
-  const production = env.NODE_ENV === 'production';
   const passwordCost = int('ZT_PASSWORD_COST', 1 << 15, 1 << 10, 1 << 20);
   if ((passwordCost & (passwordCost - 1)) !== 0) {
     issues.push({ field: 'ZT_PASSWORD_COST', reason: '应为 2 的幂 (must be a power of two)' });
@@ -80,7 +77,6 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     passwordCost,
     secureCookies: oneOf('ZT_SECURE_COOKIES', ['true', 'false'] as const, 'false') === 'true',
     authRateLimit: int('ZT_AUTH_RATE_LIMIT', 20, 1, 1_000_000),
-    production,
     ...overrides,
   };
   if (issues.length > 0) throw validationError(issues, `配置不合法 (invalid configuration): ${issues.map((i) => i.field).join(', ')}`);

@@ -34,7 +34,6 @@ export type HttpApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpress
 export interface HttpAppOptions {
   logLevel?: string;
   bodyLimit?: number;
-  production?: boolean;
   /** Checks that the database answers, for /readyz. */
   ready?: () => Promise<boolean>;
   version?: string;
