@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { AuditLog, auditRoutes } from './audit/index.js';
 import { CalendarService, calendarRoutes } from './core/calendar/index.js';
 import { systemClock, type Clock } from './core/clock.js';
+import type { AccessRightStore } from './core/access-rights.js';
 import type { Config } from './core/config.js';
 import { openDatabase, pingDatabase, type Database } from './core/db/database.js';
 import { migrateToLatest } from './core/db/migrate.js';
@@ -9,6 +10,7 @@ import { createHttpApp, type HttpApp } from './core/http/app.js';
 import { registerLandingPage } from './core/http/landing.js';
 import { registerWebApp } from './core/http/web.js';
 import { loadOrCreatePlatformKeys, secretBoxOf, type PlatformKeys } from './core/keys.js';
+import { CenterAccessRightStore } from './exchange/index.js';
 import { authRoutes, DEFAULT_IDENTITY_SETTINGS, identityRoutes, purgeExpiredSessions, registerAuthHook, type IdentityDeps } from './identity/index.js';
 import { MIGRATIONS } from './migrations.js';
 import { standardsRoutes } from './standards/index.js';
@@ -26,6 +28,8 @@ export interface Platform {
   audit: AuditLog;
   calendar: CalendarService;
   identity: IdentityDeps;
+  /** The exchange center's access rights (the catalog grants and revokes through it). */
+  accessRights: AccessRightStore;
   app: HttpApp;
   clock: Clock;
   /** Starts periodic jobs: audit checkpoints, expired-session purge. */
@@ -60,6 +64,8 @@ export async function createPlatform(config: Config, options: { clock?: Clock } 
       settings: { ...DEFAULT_IDENTITY_SETTINGS, passwordCost: config.passwordCost },
     };
 
+    const accessRights = new CenterAccessRightStore(clock);
+
     const app = await createHttpApp({
       logLevel: config.logLevel,
       bodyLimit: config.bodyLimit,
@@ -93,6 +99,7 @@ export async function createPlatform(config: Config, options: { clock?: Clock } 
       audit,
       calendar,
       identity,
+      accessRights,
       app,
       clock,
       checkpoint,

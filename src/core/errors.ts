@@ -55,6 +55,18 @@ export const ERROR_CODES = {
   CRYPTO_UNKNOWN_SUITE: { status: 400, zh: '未知的密码套件', en: 'Unknown crypto suite' },
   CRYPTO_BAD_KEY: { status: 400, zh: '密钥不合法', en: 'The key is not valid' },
   CRYPTO_DECRYPT_FAILED: { status: 400, zh: '解密失败', en: 'Decryption failed' },
+
+  // exchange center
+  EXCHANGE_MEMBER_NOT_FOUND: { status: 404, zh: '交换成员不存在', en: 'No such exchange member' },
+  EXCHANGE_MEMBER_EXISTS: { status: 409, zh: '交换成员已登记', en: 'The exchange member is already registered' },
+  EXCHANGE_SUBSYSTEM_NOT_FOUND: { status: 404, zh: '子系统不存在', en: 'No such subsystem' },
+  EXCHANGE_SERVICE_NOT_FOUND: { status: 404, zh: '服务不存在', en: 'No such service' },
+  EXCHANGE_SERVICE_EXISTS: { status: 409, zh: '服务已登记', en: 'The service is already registered' },
+  EXCHANGE_REGISTRATION_NOT_FOUND: { status: 404, zh: '节点注册申请不存在', en: 'No such node registration' },
+  EXCHANGE_REGISTRATION_DECIDED: { status: 409, zh: '节点注册申请已处理', en: 'The node registration has already been decided' },
+  EXCHANGE_ACCESS_RIGHT_NOT_FOUND: { status: 404, zh: '访问权限不存在', en: 'No such access right' },
+  EXCHANGE_CENTER_UNTRUSTED: { status: 400, zh: '交换中心的公钥指纹与预期不符', en: 'The exchange center fingerprint does not match' },
+  EXCHANGE_NODE_NOT_APPROVED: { status: 409, zh: '节点尚未获批', en: 'The node has not been approved yet' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
