@@ -51,6 +51,18 @@ export const ERROR_CODES = {
   // audit
   AUDIT_CHAIN_BROKEN: { status: 500, zh: '审计日志链校验失败', en: 'The audit chain does not verify' },
 
+  // catalog
+  CATALOG_RESOURCE_NOT_FOUND: { status: 404, zh: '信息资源不存在', en: 'No such information resource' },
+  CATALOG_CLASS_NOT_FOUND: { status: 404, zh: '资源分类不存在', en: 'No such resource class' },
+  CATALOG_CLASS_IN_USE: { status: 409, zh: '该分类下仍有下级分类或信息资源', en: 'The class still has sub-classes or resources' },
+  CATALOG_TERM_NOT_FOUND: { status: 404, zh: '主题词不存在', en: 'No such thesaurus term' },
+  CATALOG_TERM_EXISTS: { status: 409, zh: '主题词或同义词已存在', en: 'The term or synonym already exists' },
+  CATALOG_INVALID_TRANSITION: { status: 409, zh: '信息资源当前状态不允许该操作', en: 'Not allowed in the resource’s current status' },
+  CATALOG_NOT_SHAREABLE: { status: 409, zh: '不予共享的信息资源不能申请', en: 'A resource that is not shared cannot be applied for' },
+  CATALOG_APPLICATION_NOT_FOUND: { status: 404, zh: '共享申请不存在', en: 'No such sharing application' },
+  CATALOG_APPLICATION_DECIDED: { status: 409, zh: '共享申请已答复或已撤销', en: 'The application has already been answered or withdrawn' },
+  CATALOG_IMPORT_INVALID: { status: 400, zh: '导入文件有错误，未写入任何数据', en: 'The import file has errors; nothing was written' },
+
   // crypto
   CRYPTO_UNKNOWN_SUITE: { status: 400, zh: '未知的密码套件', en: 'Unknown crypto suite' },
   CRYPTO_BAD_KEY: { status: 400, zh: '密钥不合法', en: 'The key is not valid' },
