@@ -1,4 +1,4 @@
-import type { ErrorBody } from './types';
+import type { BodyOf, ErrorBody, Method, ParamsOf, PathWith, QueryOf, ReplyOf } from './types';
 
 /** A field the server rejected, with the path stripped of its `body.`/`query.` prefix (`idNumber`). */
 export interface FieldError {
@@ -86,4 +86,23 @@ export async function api<T>(method: string, path: string, options: { body?: unk
   }
   if (!response.ok) throw toApiError(response.status, body);
   return body as T;
+}
+
+/**
+ * `api` typed from the server's OpenAPI document: the path must exist for the method, `{id}`-style
+ * parameters come from `params`, and the query, body and reply types are the server's.
+ *
+ * @example const user = await call('put', '/api/v1/users/{id}/roles', { params: { id }, body: { roles: ['dept-staff'] } });
+ */
+export function call<M extends Method, P extends PathWith<M>>(
+  method: M,
+  path: P,
+  options: { params?: ParamsOf<P, M>; query?: QueryOf<P, M>; body?: BodyOf<P, M> } = {},
+): Promise<ReplyOf<P, M>> {
+  const params = (options.params ?? {}) as Record<string, string>;
+  const url = (path as string).replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(params[name] ?? ''));
+  return api<ReplyOf<P, M>>(method.toUpperCase(), url, {
+    ...(options.query ? { query: options.query as Record<string, string | number | undefined> } : {}),
+    ...(options.body !== undefined ? { body: options.body } : {}),
+  });
 }

@@ -1,113 +1,51 @@
-// TODO(issue 3): generate these from the server's /openapi.json (the TypeBox schemas) instead of
-// declaring them by hand; until then keep every hand-written API type in this one file.
+// The API's types, all derived from ./schema (generated from the server's OpenAPI document by
+// web/scripts/gen-api-types.ts on every build and type-check), so a schema change on the server
+// shows up here as a type error instead of a runtime surprise. Nothing in this file is written by hand
+// except the names.
+import type { components, paths } from './schema';
 
-export type MfaState = 'not-required' | 'done' | 'verify' | 'enroll';
+type Schemas = components['schemas'];
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** The API paths that have operation `M`. */
+export type PathWith<M extends Method> = { [P in keyof paths]: paths[P][M] extends undefined | never ? never : P }[keyof paths];
+type Op<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+type Json<R> = R extends { content: { 'application/json': infer J } } ? J : undefined;
+type Responses<P extends keyof paths, M extends Method> = Op<P, M> extends { responses: infer R } ? R : never;
 
-export interface User {
-  id: string;
-  kind: 'staff' | 'citizen' | 'agent';
-  username: string;
-  displayName: string;
-  idNumber: string | null;
-  phone: string | null;
-  orgId: string | null;
-  roles: string[];
-  status: string;
-  locked: boolean;
-  lockedUntil: string | null;
-  totpEnabled: boolean;
-  lastLoginAt: string | null;
-  createdAt: string;
-}
+/** The JSON a successful call returns (200, or 201 when the route creates; undefined for 204). */
+export type ReplyOf<P extends keyof paths, M extends Method> = 200 extends keyof Responses<P, M>
+  ? Json<Responses<P, M>[200]>
+  : 201 extends keyof Responses<P, M>
+    ? Json<Responses<P, M>[201]>
+    : undefined;
+/** The JSON body an operation takes. */
+export type BodyOf<P extends keyof paths, M extends Method> = Op<P, M> extends { requestBody?: infer B } ? Json<NonNullable<B>> : never;
+/** The query string an operation takes (defaults optional). */
+export type QueryOf<P extends keyof paths, M extends Method> = Op<P, M> extends { parameters: { query?: infer Q } } ? Partial<NonNullable<Q>> : never;
+/** The path parameters (`{id}`) an operation takes. */
+export type ParamsOf<P extends keyof paths, M extends Method> = Op<P, M> extends { parameters: { path?: infer Q } } ? NonNullable<Q> : never;
 
-/** POST /api/v1/auth/login */
-export interface LoginBody {
-  username: string;
-  password: string;
-  uscc?: string;
-  totpCode?: string;
-  mode: 'cookie' | 'bearer';
-}
-export interface LoginReply {
-  mfa: MfaState;
-  user: User;
-  csrfToken: string;
-  expiresAt: string;
-}
+export type User = Schemas['User'];
+export type Org = Schemas['Org'];
+export type AuditRecord = Schemas['AuditRecord'];
+export type ErrorBody = Schemas['ErrorBody'] & { error: { details?: { fields?: { field: string; reason: string }[]; field?: string } } };
+export type Role = User['roles'][number];
 
-/** GET /api/v1/auth/session */
-export interface SessionInfo {
-  authenticated: boolean;
-  mfa?: MfaState;
-  user?: User;
-  csrfToken?: string;
-  allowedActions: string[];
-}
-
-/** POST /api/v1/auth/totp/enroll */
-export interface TotpEnrolment {
-  otpauthUri: string;
-  qrDataUrl: string;
-  secret: string;
-}
-
-/** POST /api/v1/auth/citizens */
-export interface CitizenSignUpBody {
-  idNumber: string;
-  name: string;
-  password: string;
-  phone?: string;
-}
-
-/** GET /api/v1/standards/validate */
-export interface ValidationIssue {
-  code: string;
-  position?: number;
-  expected?: string;
-  actual?: string;
-  part?: string;
-  message: string;
-  messageEn: string;
-}
-export interface ValidationResult {
-  valid: boolean;
-  errors: ValidationIssue[];
-  warnings: ValidationIssue[];
-  parsed: Record<string, unknown>;
-}
-
-/** GET /api/v1/me/data-access */
-export interface DataAccessRecord {
-  seq: number;
-  occurredAt: string;
-  accessor: string | null;
-  accessorType: string;
-  orgId: string | null;
-  action: string;
-  purpose: string | null;
-}
-
-/** GET /api/v1/orgs */
-export interface Org {
-  id: string;
-  kind: 'department' | 'enterprise';
-  name: string;
-  uscc: string;
-  regionCode: string;
-  regionName: string | null;
-  parentId: string | null;
-  status: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export type LoginBody = BodyOf<'/api/v1/auth/login', 'post'>;
+export type LoginReply = ReplyOf<'/api/v1/auth/login', 'post'>;
+export type SessionInfo = ReplyOf<'/api/v1/auth/session', 'get'>;
+export type MfaState = LoginReply['mfa'];
+export type TotpEnrolment = ReplyOf<'/api/v1/auth/totp/enroll', 'post'>;
+export type CitizenSignUpBody = BodyOf<'/api/v1/auth/citizens', 'post'>;
+export type ValidationResult = ReplyOf<'/api/v1/standards/validate', 'get'>;
+export type ValidationIssue = ValidationResult['errors'][number];
+export type IdentifierType = NonNullable<QueryOf<'/api/v1/standards/validate', 'get'>['type']>;
+export type DataAccessRecord = ReplyOf<'/api/v1/me/data-access', 'get'>['items'][number];
+export type AuditStatus = ReplyOf<'/api/v1/audit/status', 'get'>;
+export type AuditVerifyResult = ReplyOf<'/api/v1/audit/verify', 'post'>;
+export type CalendarEntry = ReplyOf<'/api/v1/calendar/entries', 'get'>[number];
 
 export interface Page<T> {
   items: T[];
   total: number;
-}
-
-/** The server's single error body. */
-export interface ErrorBody {
-  error: { code: string; message: string; details?: { fields?: { field: string; reason: string }[]; field?: string } & Record<string, unknown> };
-  requestId?: string;
 }
