@@ -1,8 +1,8 @@
-import { auditMigration } from './audit/index.js';
+import { auditBodyMigration, auditMigration } from './audit/index.js';
 import { calendarMigration } from './core/calendar/index.js';
 import type { PlatformMigration } from './core/db/migrate.js';
 import { exchangeMigration } from './exchange/index.js';
 import { identityMigration } from './identity/index.js';
 
 /** Every module's migrations, in the global order they apply. Add new ones at the end. */
-export const MIGRATIONS: readonly PlatformMigration[] = [identityMigration, auditMigration, calendarMigration, exchangeMigration];
+export const MIGRATIONS: readonly PlatformMigration[] = [identityMigration, auditMigration, calendarMigration, auditBodyMigration, exchangeMigration];

@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   AuditLog,
+  CHAIN_COLUMNS,
   canonicalRecord,
   chainDigest,
   checkpointMessage,
@@ -25,9 +26,12 @@ import {
 } from '../src/audit/index.js';
 import type { Actor } from '../src/core/actor.js';
 import { getSuite, readPublicKeyFile } from '../src/core/crypto/index.js';
+import { systemClock } from '../src/core/clock.js';
 import { openDatabase, type Db } from '../src/core/db/database.js';
+import { migrateToLatest } from '../src/core/db/migrate.js';
+import { MIGRATIONS } from '../src/migrations.js';
 import { makeCitizenId } from '../src/standards/index.js';
-import { Browser, createTestPlatform, DIALECTS, PASSWORD, seedBasics, staffBrowser, type TestPlatform } from './helpers.js';
+import { Browser, createTestDatabase, createTestPlatform, DIALECTS, PASSWORD, seedBasics, staffBrowser, type TestPlatform } from './helpers.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -104,6 +108,20 @@ const raw = {
   row: async (db: Db, seq: number) =>
     (await db.selectFrom('audit_records').selectAll().where('seq', '=', seq).executeTakeFirstOrThrow()) as Record<string, unknown>,
   setHead: (db: Db, seq: number, hash: string) => sql`update audit_head set seq = ${seq}, hash = ${hash} where id = 1`.execute(db),
+  /**
+   * Rewrites stored fields of a record (and its hash, if given) the only way the table allows:
+   * through its canonical text, from which every other column is generated.
+   */
+  edit: async (db: Db, seq: number, patch: Record<string, string | null>, hash?: string) => {
+    const row = await raw.row(db, seq);
+    const values = JSON.parse(row.body as string) as unknown[];
+    for (const [column, value] of Object.entries(patch)) values[CHAIN_COLUMNS.indexOf(column as (typeof CHAIN_COLUMNS)[number])] = value;
+    const body = JSON.stringify(values);
+    await sql`update audit_records set body = ${body}, hash = ${hash ?? (row.hash as string)} where seq = ${seq}`.execute(db);
+  },
+  /** Inserts a record as an attacker would: its text and a hash of it. */
+  insert: (db: Db, fields: Parameters<typeof canonicalRecord>[0], hash: string) =>
+    sql`insert into audit_records (seq, body, hash) values (${fields.seq}, ${canonicalRecord(fields)}, ${hash})`.execute(db),
   /** Moves records with seq >= from up by one, leaving a hole at `from` (two steps: the primary key is checked per row). */
   shiftUp: async (db: Db, from: number) => {
     await sql`update audit_records set seq = seq + 1000000 where seq >= ${from}`.execute(db);
@@ -353,11 +371,7 @@ describe.each(DIALECTS)('audit chain (%s)', (dialect) => {
       ['data subject', 'data_subject', 'citizen:350102199005171234'],
     ])('finds an edited %s at that record', async (_name, column, value) => {
       const target = n - 6;
-      await db
-        .updateTable('audit_records')
-        .set({ [column]: value })
-        .where('seq', '=', target)
-        .execute();
+      await raw.edit(db, target, { [column]: value });
       const result = await verifyAuditChain(db);
       expect(result).toMatchObject({ ok: false, firstBadSeq: target, records: target - 1 });
       expect(result.reason).toContain('edited');
@@ -367,12 +381,15 @@ describe.each(DIALECTS)('audit chain (%s)', (dialect) => {
       const target = n - 6;
       const row = await raw.row(db, target);
       const fields = { ...toFieldsOfRow(row), actorName: '另一个人' };
-      await db
-        .updateTable('audit_records')
-        .set({ actor_name: '另一个人', hash: hashRecord('sha256', fields) })
-        .where('seq', '=', target)
-        .execute();
+      await raw.edit(db, target, { actor_name: '另一个人' }, hashRecord('sha256', fields));
       expect(await verifyAuditChain(db)).toMatchObject({ ok: false, firstBadSeq: target + 1 });
+    });
+
+    it('refuses to edit a searchable column apart from the text the hash covers', async () => {
+      for (const column of ['action', 'actor_name', 'summary', 'prev_hash']) {
+        await expect(sql`update audit_records set ${sql.ref(column)} = ${'x'} where seq = 3`.execute(db)).rejects.toThrow();
+      }
+      expect((await verifyAuditChain(db)).ok).toBe(true);
     });
 
     it('finds a record deleted in the middle', async () => {
@@ -422,29 +439,7 @@ describe.each(DIALECTS)('audit chain (%s)', (dialect) => {
         summary: '{"forged":true}',
         prevHash: prev.hash as string,
       };
-      const hash = hashRecord('sha256', forged);
-      await db
-        .insertInto('audit_records')
-        .values({
-          seq: k,
-          occurred_at: forged.occurredAt,
-          actor_type: forged.actorType,
-          actor_id: forged.actorId,
-          actor_name: forged.actorName,
-          org_id: forged.orgId,
-          action: forged.action,
-          subject_type: forged.subjectType,
-          subject_id: forged.subjectId,
-          outcome: forged.outcome,
-          request_id: forged.requestId,
-          client_ip: forged.clientIp,
-          summary: forged.summary,
-          data_subject: forged.dataSubject,
-          purpose: forged.purpose,
-          prev_hash: forged.prevHash,
-          hash,
-        })
-        .execute();
+      await raw.insert(db, forged, hashRecord('sha256', forged));
       const last = await raw.row(db, n + 1);
       await raw.setHead(db, n + 1, last.hash as string);
       // The forged record itself is well formed; the renumbered original after it no longer links.
@@ -457,9 +452,10 @@ describe.each(DIALECTS)('audit chain (%s)', (dialect) => {
       const [i, j] = [4, 9];
       const a = await raw.row(db, i);
       const b = await raw.row(db, j);
-      const body = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'seq'));
-      await db.updateTable('audit_records').set(body(b)).where('seq', '=', i).execute();
-      await db.updateTable('audit_records').set(body(a)).where('seq', '=', j).execute();
+      const swap = (r: Record<string, unknown>, seq: number) =>
+        sql`update audit_records set body = ${r.body as string}, hash = ${r.hash as string} where seq = ${seq}`;
+      await swap(b, i).execute(db);
+      await swap(a, j).execute(db);
       expect(await verifyAuditChain(db)).toMatchObject({ ok: false, firstBadSeq: i });
     });
 
@@ -476,6 +472,61 @@ describe.each(DIALECTS)('audit chain (%s)', (dialect) => {
         expect(await verifyAuditChain(db, { pageSize })).toMatchObject({ ok: false, firstBadSeq: 7, records: 6 });
       }
     });
+  });
+
+  it('0004-audit-body keeps a chain written in the 0002 layout: same hashes, same search columns', async () => {
+    const testDb = await createTestDatabase(dialect);
+    const database = await openDatabase(testDb.url);
+    try {
+      const before = MIGRATIONS.slice(
+        0,
+        MIGRATIONS.findIndex((m) => m.name === '0004-audit-body'),
+      );
+      await migrateToLatest(database.db, database.dialect, before);
+      let prevHash = GENESIS_HASH;
+      const legacy = [];
+      for (let seq = 1; seq <= 30; seq++) {
+        const fields = {
+          seq,
+          occurredAt: `2026-03-0${1 + (seq % 9)}T08:00:00.000Z`,
+          actorType: 'staff',
+          actorId: `u-${seq % 3}`,
+          actorName: seq % 2 ? '窗口办事员' : null,
+          orgId: 'org-hall',
+          action: seq % 4 ? 'identity.user.update' : 'registry.person.read',
+          subjectType: 'user',
+          subjectId: `u-${seq}`,
+          outcome: 'success',
+          requestId: null,
+          clientIp: '10.0.0.1',
+          summary: JSON.stringify({ seq, note: '引号 " 与反斜杠 \\' }),
+          dataSubject: seq % 4 ? null : 'citizen:350102199005171234',
+          purpose: seq % 4 ? null : '户籍核验',
+          prevHash,
+        };
+        prevHash = hashRecord('sha256', fields);
+        legacy.push({ ...fields, hash: prevHash });
+        await sql`insert into audit_records (seq, occurred_at, actor_type, actor_id, actor_name, org_id, action, subject_type, subject_id, outcome,
+          request_id, client_ip, summary, data_subject, purpose, prev_hash, hash) values (${seq}, ${fields.occurredAt}, ${fields.actorType},
+          ${fields.actorId}, ${fields.actorName}, ${fields.orgId}, ${fields.action}, ${fields.subjectType}, ${fields.subjectId}, ${fields.outcome},
+          ${fields.requestId}, ${fields.clientIp}, ${fields.summary}, ${fields.dataSubject}, ${fields.purpose}, ${fields.prevHash}, ${prevHash})`.execute(
+          database.db,
+        );
+      }
+      await sql`insert into audit_head (id, seq, hash, hash_alg) values (1, 30, ${prevHash}, 'sha256')`.execute(database.db);
+
+      await migrateToLatest(database.db, database.dialect, MIGRATIONS);
+      expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, records: 30 });
+      const log = new AuditLog(database.db, database.dialect, systemClock);
+      const found = await log.search({ dataSubject: 'citizen:350102199005171234', limit: 100 });
+      expect(found.map((r) => r.seq)).toEqual([28, 24, 20, 16, 12, 8, 4]);
+      expect(found[0]).toMatchObject({ action: 'registry.person.read', purpose: '户籍核验', actor: { name: null, id: 'u-1' }, hash: legacy[27]!.hash });
+      expect(found[0]!.summary).toEqual({ seq: 28, note: '引号 " 与反斜杠 \\' });
+      expect(found[0]!.prevHash).toBe(legacy[26]!.hash);
+    } finally {
+      await database.close();
+      await testDb.drop();
+    }
   });
 
   describe('checkpoints', () => {
@@ -554,7 +605,7 @@ describe.each(DIALECTS)('audit chain (%s)', (dialect) => {
         const fields = { ...toFieldsOfRow(row), prevHash: prev };
         if (fields.seq === 3) fields.summary = '{"rewritten":true}';
         prev = hashRecord('sha256', fields);
-        await db.updateTable('audit_records').set({ summary: fields.summary, prev_hash: fields.prevHash, hash: prev }).where('seq', '=', fields.seq).execute();
+        await raw.edit(db, fields.seq, { summary: fields.summary, prev_hash: fields.prevHash }, prev);
       }
       await raw.setHead(db, n, prev);
       // Without the checkpoint the rewrite would be self-consistent; the signed hash of seq n catches it.
@@ -593,7 +644,7 @@ describe.each(DIALECTS)('audit chain (%s)', (dialect) => {
         checkpointSignaturesChecked: true,
       });
 
-      await sql`update audit_records set actor_name = ${'别人'} where seq = 2`.execute(p.database.db);
+      await raw.edit(p.database.db, 2, { actor_name: '别人' });
       expect(await verifyAuditChain(p.database.db, { verifyCheckpoint: verifier })).toMatchObject({ ok: false, firstBadSeq: 2, hashAlg: 'sm3' });
     });
   });
@@ -686,13 +737,13 @@ describe.each(DIALECTS)('audit chain (%s)', (dialect) => {
       expect(logged).toMatchObject({ outcome: 'success', actor: { name: '审计管理员' }, summary: { records: ok.json().records } });
 
       const original = (await raw.row(p.database.db, 3)).summary as string;
-      await sql`update audit_records set summary = ${'{"changed":1}'} where seq = 3`.execute(p.database.db);
+      await raw.edit(p.database.db, 3, { summary: '{"changed":1}' });
       const broken = (await audit.request('POST', '/api/v1/audit/verify')).json();
       expect(broken).toMatchObject({ ok: false, firstBadSeq: 3 });
       const [failed] = await p.audit.search({ action: 'audit.verify', limit: 1 });
       expect(failed).toMatchObject({ outcome: 'failure', summary: { firstBadSeq: 3 } });
 
-      await sql`update audit_records set summary = ${original} where seq = 3`.execute(p.database.db);
+      await raw.edit(p.database.db, 3, { summary: original });
       expect((await audit.request('POST', '/api/v1/audit/verify')).json().ok).toBe(true);
     });
   });
@@ -799,7 +850,7 @@ describe('zhengtong audit verify (CLI)', () => {
           await other.destroy();
         }
 
-        await sql`update audit_records set summary = ${'{"i":0}'} where seq = 4`.execute(p.database.db);
+        await raw.edit(p.database.db, 4, { summary: '{"i":0}' });
         const broken = await runCli(['audit', 'verify', '--db', p.testDb.url, '--public-key', key]);
         expect(broken.code).toBe(1);
         expect(broken.stdout).toContain('chain broken at seq 4');

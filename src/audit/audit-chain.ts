@@ -28,6 +28,30 @@ export interface ChainedFields {
 }
 
 /**
+ * The stored columns of a record, in the order of its canonical array: the table keeps the
+ * canonical text itself (`body`) and derives every one of these columns from it, so a search
+ * column can never disagree with what the hash covers.
+ */
+export const CHAIN_COLUMNS = [
+  'seq',
+  'occurred_at',
+  'actor_type',
+  'actor_id',
+  'actor_name',
+  'org_id',
+  'action',
+  'subject_type',
+  'subject_id',
+  'outcome',
+  'request_id',
+  'client_ip',
+  'summary',
+  'data_subject',
+  'purpose',
+  'prev_hash',
+] as const;
+
+/**
  * The exact bytes a record's hash covers: a JSON array of the fields in a fixed order. JSON of an
  * array of strings, numbers and nulls is deterministic, so any verifier can rebuild it.
  */

@@ -1,28 +1,6 @@
 import type { Db } from '../core/db/database.js';
-import { GENESIS_HASH, canonicalRecord, chainDigest, checkpointMessage, type AuditHashAlg } from './audit-chain.js';
+import { GENESIS_HASH, chainDigest, checkpointMessage, type AuditHashAlg } from './audit-chain.js';
 import * as repo from './audit.repository.js';
-
-/** The exact text a stored row's hash covers (its canonical record). */
-export function canonicalRowText(r: repo.AuditRecordRow): string {
-  return canonicalRecord({
-    seq: r.seq,
-    occurredAt: r.occurred_at,
-    actorType: r.actor_type,
-    actorId: r.actor_id,
-    actorName: r.actor_name,
-    orgId: r.org_id,
-    action: r.action,
-    subjectType: r.subject_type,
-    subjectId: r.subject_id,
-    outcome: r.outcome,
-    requestId: r.request_id,
-    clientIp: r.client_ip,
-    summary: r.summary,
-    dataSubject: r.data_subject,
-    purpose: r.purpose,
-    prevHash: r.prev_hash,
-  });
-}
 
 /** Checks a checkpoint signature; the caller brings the public key (offline verification). */
 export type CheckpointVerifier = (message: Buffer, signatureBase64: string, checkpoint: repo.AuditCheckpointRow) => boolean;
@@ -49,8 +27,10 @@ export interface VerifyResult {
 
 /**
  * Walks the chain in sequence order, up to the head as read at the start, and checks, for every
- * record: its sequence number is the next one (no deletions or insertions), its `prev_hash` is the
- * previous record's hash (no reordering), and its hash is the hash of its own fields (no edits).
+ * record: its sequence number is the next one (no deletions or insertions), the canonical text
+ * names that same number first and the previous record's hash last (no reordering), and its hash
+ * is the hash of that text (no edits). It reads only `(seq, body, hash)`: the text is hashed as
+ * stored, without decoding it, and every searchable column is generated from it by the database.
  * Then the head row must match the last record (no truncation) and every checkpoint must name a
  * record with that hash and carry a valid signature. Reads in keyset pages, so memory stays flat;
  * records appended while it runs (a live platform) are left for the next verification.
@@ -73,8 +53,8 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
   // generation and cost more in garbage collection than the saved round trips (measured with
   // bench/audit.bench.ts: 5,000 was ~25 % slower on SQLite).
   const pageSize = options.pageSize ?? 2000;
-  const readPage = (afterSeq: number) => repo.readRecordsBetween(db, afterSeq, upto, pageSize);
-  const none = Promise.resolve([] as repo.AuditRecordRow[]);
+  const readPage = (afterSeq: number) => repo.readChainBetween(db, afterSeq, upto, pageSize);
+  const none = Promise.resolve([] as repo.AuditChainRow[]);
   let expected = 1;
   let prevHash = GENESIS_HASH;
   let checked = 0;
@@ -91,13 +71,16 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
     };
     for (const r of page) {
       if (r.seq !== expected) return stop(expected, `缺少第 ${expected} 条记录（被删除）/ record ${expected} is missing (deleted)`);
-      if (r.prev_hash !== prevHash)
+      const body = r.body;
+      if (!body.startsWith(`[${r.seq},`))
+        return stop(r.seq, `第 ${r.seq} 条记录正文中的序号不符（顺序被改动或记录被插入）/ the record's own sequence number differs (reordered or inserted)`);
+      // The canonical array ends with the previous record's hash: `…,"<prev hash>"]`.
+      if (!body.endsWith(`,"${prevHash}"]`))
         return stop(
           r.seq,
           `第 ${r.seq} 条的前序哈希与上一条不符（顺序被改动或记录被插入）/ prev_hash does not match the previous record (reordered or inserted)`,
         );
-      const actual = digest(canonicalRowText(r));
-      if (actual !== r.hash) return stop(r.seq, `第 ${r.seq} 条记录内容与其哈希不符（被篡改）/ record content does not match its hash (edited)`);
+      if (digest(body) !== r.hash) return stop(r.seq, `第 ${r.seq} 条记录内容与其哈希不符（被篡改）/ record content does not match its hash (edited)`);
       const cp = cpBySeq.get(r.seq);
       if (cp && cp.hash !== r.hash) return stop(r.seq, `第 ${r.seq} 条与签名检查点不符 / record differs from the signed checkpoint`);
       prevHash = r.hash;

@@ -1,9 +1,11 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ColumnType, type Kysely } from 'kysely';
 import { tablesOf, type Db, type Dialect } from '../core/db/database.js';
 import type { AuditHashAlg } from './audit-chain.js';
 
+/** A record as read: its canonical text, its hash, and the columns the database derives from the text. */
 export interface AuditRecordRow {
   seq: number;
+  body: string;
   occurred_at: string;
   actor_type: string;
   actor_id: string | null;
@@ -31,8 +33,19 @@ export interface AuditCheckpointRow {
   signature: string;
 }
 
+/** What the verifier reads of a record: nothing but what the chain covers. */
+export interface AuditChainRow {
+  seq: number;
+  body: string;
+  hash: string;
+}
+
+/** Generated from `body`: readable, never written. */
+type Derived<T> = ColumnType<T, never, never>;
+type AuditRecordTable = AuditChainRow & { [K in Exclude<keyof AuditRecordRow, keyof AuditChainRow>]: Derived<AuditRecordRow[K]> };
+
 interface AuditTables {
-  audit_records: AuditRecordRow;
+  audit_records: AuditRecordTable;
   audit_head: { id: number; seq: number; hash: string; hash_alg: string };
   audit_checkpoints: AuditCheckpointRow;
 }
@@ -67,17 +80,17 @@ export async function claimNextSeq(trx: Db): Promise<{ seq: number; prevHash: st
   return { seq: row.seq, prevHash: row.hash, alg: row.hash_alg as AuditHashAlg };
 }
 
-export async function insertRecord(trx: Db, row: AuditRecordRow): Promise<void> {
+export async function insertRecord(trx: Db, row: AuditChainRow): Promise<void> {
   await q(trx).insertInto('audit_records').values(row).execute();
   await q(trx).updateTable('audit_head').set({ hash: row.hash }).where('id', '=', 1).execute();
 }
 
 /** Inserts many records whose seqs were claimed together; the head's hash moves to the last. */
-export async function insertRecords(trx: Db, rows: AuditRecordRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 50)
+export async function insertRecords(trx: Db, rows: AuditChainRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200)
     await q(trx)
       .insertInto('audit_records')
-      .values(rows.slice(i, i + 50))
+      .values(rows.slice(i, i + 200))
       .execute();
   const last = rows[rows.length - 1];
   if (last) await q(trx).updateTable('audit_head').set({ hash: last.hash }).where('id', '=', 1).execute();
@@ -98,9 +111,16 @@ export async function readHead(db: Db): Promise<{ seq: number; hash: string; has
   return q(db).selectFrom('audit_head').select(['seq', 'hash', 'hash_alg']).where('id', '=', 1).executeTakeFirst();
 }
 
-/** Records with afterSeq < seq <= uptoSeq, in seq order, at most `limit`: the verifier's keyset page. */
-export async function readRecordsBetween(db: Db, afterSeq: number, uptoSeq: number, limit: number): Promise<AuditRecordRow[]> {
-  return q(db).selectFrom('audit_records').selectAll().where('seq', '>', afterSeq).where('seq', '<=', uptoSeq).orderBy('seq').limit(limit).execute();
+/** Records with afterSeq < seq <= uptoSeq, in seq order, at most `limit`: the verifier's keyset page (text and hash only). */
+export async function readChainBetween(db: Db, afterSeq: number, uptoSeq: number, limit: number): Promise<AuditChainRow[]> {
+  return q(db)
+    .selectFrom('audit_records')
+    .select(['seq', 'body', 'hash'])
+    .where('seq', '>', afterSeq)
+    .where('seq', '<=', uptoSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
 }
 
 export async function readRecordHash(db: Db, seq: number): Promise<string | undefined> {

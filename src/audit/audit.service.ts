@@ -1,9 +1,18 @@
 import type { Actor, RequestContext } from '../core/actor.js';
 import type { Clock } from '../core/clock.js';
 import type { Db, Dialect } from '../core/db/database.js';
-import { GENESIS_HASH, checkpointMessage, hashRecord, redactSummary, storableText, type AuditHashAlg, type ChainedFields } from './audit-chain.js';
+import {
+  GENESIS_HASH,
+  canonicalRecord,
+  chainDigest,
+  checkpointMessage,
+  redactSummary,
+  storableText,
+  type AuditHashAlg,
+  type ChainedFields,
+} from './audit-chain.js';
 import * as repo from './audit.repository.js';
-import type { AuditRecordRow } from './audit.repository.js';
+import type { AuditChainRow, AuditRecordRow } from './audit.repository.js';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 
@@ -94,27 +103,13 @@ function toFields(seq: number, prevHash: string, occurredAt: string, e: AuditEnt
   };
 }
 
-function toRow(f: ChainedFields, hash: string): AuditRecordRow {
-  return {
-    seq: f.seq,
-    occurred_at: f.occurredAt,
-    actor_type: f.actorType,
-    actor_id: f.actorId,
-    actor_name: f.actorName,
-    org_id: f.orgId,
-    action: f.action,
-    subject_type: f.subjectType,
-    subject_id: f.subjectId,
-    outcome: f.outcome,
-    request_id: f.requestId,
-    client_ip: f.clientIp,
-    summary: f.summary,
-    data_subject: f.dataSubject,
-    purpose: f.purpose,
-    prev_hash: f.prevHash,
-    hash,
-  };
+/** The stored row: the canonical text and its hash (every other column is derived from the text). */
+function toRow(f: ChainedFields, alg: AuditHashAlg): AuditChainRow {
+  const body = canonicalRecord(f);
+  return { seq: f.seq, body, hash: DIGESTS[alg](body) };
 }
+
+const DIGESTS: Record<AuditHashAlg, (text: string) => string> = { sha256: chainDigest('sha256'), sm3: chainDigest('sm3') };
 
 /**
  * The tamper-evident audit log. Every state change calls `append` with the transaction that
@@ -145,7 +140,7 @@ export class AuditLog {
   async append(trx: Db, entry: AuditEntry): Promise<number> {
     const { seq, prevHash, alg } = await repo.claimNextSeq(trx);
     const fields = toFields(seq, prevHash, this.clock.now().toISOString(), entry);
-    await repo.insertRecord(trx, toRow(fields, hashRecord(alg, fields)));
+    await repo.insertRecord(trx, toRow(fields, alg));
     return seq;
   }
 
@@ -156,9 +151,9 @@ export class AuditLog {
     const at = this.clock.now().toISOString();
     let prev = prevHash;
     const rows = entries.map((e, i) => {
-      const fields = toFields(firstSeq + i, prev, at, e);
-      prev = hashRecord(alg, fields);
-      return toRow(fields, prev);
+      const row = toRow(toFields(firstSeq + i, prev, at, e), alg);
+      prev = row.hash;
+      return row;
     });
     await repo.insertRecords(trx, rows);
     return rows.map((r) => r.seq);
