@@ -10,7 +10,7 @@ import { createHttpApp, type HttpApp } from './core/http/app.js';
 import { registerLandingPage } from './core/http/landing.js';
 import { registerWebApp } from './core/http/web.js';
 import { loadOrCreatePlatformKeys, secretBoxOf, type PlatformKeys } from './core/keys.js';
-import { CenterAccessRightStore } from './exchange/index.js';
+import { CenterAccessRightStore, ExchangeCenter, exchangeCenterRoutes } from './exchange/index.js';
 import { authRoutes, DEFAULT_IDENTITY_SETTINGS, identityRoutes, purgeExpiredSessions, registerAuthHook, type IdentityDeps } from './identity/index.js';
 import { MIGRATIONS } from './migrations.js';
 import { standardsRoutes } from './standards/index.js';
@@ -30,6 +30,8 @@ export interface Platform {
   identity: IdentityDeps;
   /** The exchange center's access rights (the catalog grants and revokes through it). */
   accessRights: AccessRightStore;
+  /** The exchange center: registry, trust root, signed global configuration. */
+  exchange: ExchangeCenter;
   app: HttpApp;
   clock: Clock;
   /** Starts periodic jobs: audit checkpoints, expired-session purge. */
@@ -65,6 +67,16 @@ export async function createPlatform(config: Config, options: { clock?: Clock } 
     };
 
     const accessRights = new CenterAccessRightStore(clock);
+    const exchange = new ExchangeCenter({
+      db: database.db,
+      audit,
+      clock,
+      accessRights,
+      signing: { suite: keys.suite, keyPair: keys.signing, fingerprint: keys.fingerprint },
+      secrets: secretBoxOf(keys, 'zhengtong/exchange-ca/1'),
+      instance: config.exchangeInstance,
+      confValidityMs: config.globalConfValidityMs,
+    });
 
     const app = await createHttpApp({
       logLevel: config.logLevel,
@@ -78,6 +90,7 @@ export async function createPlatform(config: Config, options: { clock?: Clock } 
     await authRoutes(app, identity, { secureCookies: config.secureCookies, rateLimitPerMinute: config.authRateLimit });
     await standardsRoutes(app);
     await calendarRoutes(app, calendar);
+    await exchangeCenterRoutes(app, exchange);
     await auditRoutes(app, {
       db: database.db,
       audit,
@@ -100,6 +113,7 @@ export async function createPlatform(config: Config, options: { clock?: Clock } 
       calendar,
       identity,
       accessRights,
+      exchange,
       app,
       clock,
       checkpoint,
