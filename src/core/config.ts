@@ -27,6 +27,10 @@ export interface Config {
   secureCookies: boolean;
   /** Requests per minute per client address on authentication routes (sign-in, sign-up, TOTP). */
   authRateLimit: number;
+  /** The exchange instance (the first part of every X-Road identifier), e.g. `CN-DEMO`. */
+  exchangeInstance: string;
+  /** How long a signed global configuration stays valid for the nodes (milliseconds). */
+  globalConfValidityMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -77,6 +81,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     passwordCost,
     secureCookies: oneOf('ZT_SECURE_COOKIES', ['true', 'false'] as const, 'false') === 'true',
     authRateLimit: int('ZT_AUTH_RATE_LIMIT', 20, 1, 1_000_000),
+    exchangeInstance: env.ZT_EXCHANGE_INSTANCE || 'CN-DEMO',
+    globalConfValidityMs: int('ZT_GLOBALCONF_VALIDITY_MS', 24 * 3600 * 1000, 60_000, 30 * 24 * 3600 * 1000),
     ...overrides,
   };
   if (issues.length > 0) throw validationError(issues, `配置不合法 (invalid configuration): ${issues.map((i) => i.field).join(', ')}`);

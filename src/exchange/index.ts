@@ -4,4 +4,8 @@
  */
 export { exchangeMigration } from './center/center.migration.js';
 export { CenterAccessRightStore, presentAccessRight } from './center/access-rights.js';
+export { ExchangeCenter, type CenterDeps, type Member, type NodeRegistration, type Service } from './center/center.service.js';
+export { exchangeCenterRoutes } from './center/center.routes.js';
+export { certificateFingerprint } from './center/trust-root.js';
+export { verifyGlobalConf, type GlobalConf, type SignedGlobalConf, type CenterKey } from './protocol/globalconf.js';
 export { parseMemberId, parseServiceId, parseSubsystemId, type ServiceId, type SubsystemId } from './protocol/identifiers.js';
