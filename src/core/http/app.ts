@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
+import fastifyCompress from '@fastify/compress';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -76,6 +77,11 @@ export async function createHttpApp(options: HttpAppOptions = {}): Promise<HttpA
     request.ctx = { requestId: request.id, clientIp: request.ip };
     reply.header('x-request-id', request.id);
   });
+
+  // Response compression (brotli or gzip, as the client accepts) for JSON, scripts, styles and
+  // HTML over 1 KB. First, because it attaches itself to each route as the route is added. The
+  // web app's hashed assets are compressed once at build time and served as they are (web.ts).
+  await app.register(fastifyCompress, { global: true, encodings: ['br', 'gzip'], threshold: 1024 });
 
   app.setErrorHandler((error, request, reply) => handleError(error as Error, request, reply));
   app.setNotFoundHandler((request) => {

@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { brotliCompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp, type HttpApp } from './app.js';
 import { registerWebApp } from './web.js';
 
 const HTML = { accept: 'text/html,application/xhtml+xml' };
+const BIG_JS = 'export const words = ' + JSON.stringify(Array.from({ length: 2000 }, (_, i) => `word${i}`)) + ';\n';
 
 describe('registerWebApp', () => {
   let dist: string;
@@ -16,9 +18,13 @@ describe('registerWebApp', () => {
     fs.mkdirSync(path.join(dist, 'assets'));
     fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><html lang="zh-CN"><div id="root"></div></html>');
     fs.writeFileSync(path.join(dist, 'assets', 'index-abc.js'), 'console.log(1)');
+    // What the build writes beside a large asset (web/vite.config.ts): the brotli version.
+    fs.writeFileSync(path.join(dist, 'assets', 'big-abc.js'), BIG_JS);
+    fs.writeFileSync(path.join(dist, 'assets', 'big-abc.js.br'), brotliCompressSync(BIG_JS));
     app = await createHttpApp({ logLevel: 'silent' });
     expect(await registerWebApp(app, dist)).toBe(true);
     app.get('/api/v1/ping', async () => ({ pong: true }));
+    app.get('/api/v1/big', async () => ({ items: Array.from({ length: 500 }, (_, i) => ({ id: i, name: `第 ${i} 项` })) }));
     await app.ready();
   });
   afterAll(async () => {
@@ -40,6 +46,26 @@ describe('registerWebApp', () => {
     const res = await app.inject({ url: '/assets/index-abc.js' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toContain('immutable');
+  });
+
+  it('sends the pre-compressed asset to clients that accept it, the original to the rest', async () => {
+    const br = await app.inject({ url: '/assets/big-abc.js', headers: { 'accept-encoding': 'br, gzip' } });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toMatch(/accept-encoding/i);
+    expect(br.rawPayload.length).toBeLessThan(BIG_JS.length / 3);
+    const plain = await app.inject({ url: '/assets/big-abc.js' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(BIG_JS);
+  });
+
+  it('compresses large JSON replies with gzip or brotli, and leaves small ones alone', async () => {
+    const gz = await app.inject({ url: '/api/v1/big', headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(gz.rawPayload).toString()).items).toHaveLength(500);
+    const small = await app.inject({ url: '/api/v1/ping', headers: { 'accept-encoding': 'gzip, br' } });
+    expect(small.headers['content-encoding']).toBeUndefined();
+    const none = await app.inject({ url: '/api/v1/big' });
+    expect(none.headers['content-encoding']).toBeUndefined();
   });
 
   it('keeps the JSON 404 for server paths and for requests that do not want HTML', async () => {

@@ -15,7 +15,8 @@ function wantsHtml(request: FastifyRequest): boolean {
 
 /**
  * Serves the built web app (portal at `/`, console at `/console`) from `distDir` (`web/dist`):
- * its files as they are — hashed `/assets/*` cached for a year, the rest revalidated — and
+ * its files as they are — hashed `/assets/*` cached for a year (brotli or gzip versions made at build
+ * time when the client accepts them), the rest revalidated — and
  * `index.html` for any other GET that accepts HTML, so client-side routes survive a reload.
  * Requests under /api, /docs, /openapi.json, /healthz and /readyz, and requests that do not
  * accept HTML, get the platform's JSON 404 instead.
@@ -39,10 +40,14 @@ export async function registerWebApp(app: HttpApp, distDir: string): Promise<boo
     index: false,
     decorateReply: false,
     dotfiles: 'ignore',
+    // The build writes .br and .gz beside each hashed asset (web/vite.config.ts): send those to
+    // clients that accept them (with Vary: Accept-Encoding); the originals to the rest.
+    preCompressed: true,
     cacheControl: false, // set below, per file
     setHeaders: (res, filePath) => {
       const hashed = filePath.startsWith(path.join(path.resolve(distDir), 'assets') + path.sep);
       res.setHeader('Cache-Control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+      if (hashed) res.setHeader('Vary', 'Accept-Encoding'); // one URL, brotli/gzip/plain bodies
     },
   });
 

@@ -1,4 +1,4 @@
-import { Button, Layout, Menu, Result } from 'antd';
+import { App, Button, Layout, Menu, Result } from 'antd';
 import { Route, Routes, useLocation, useNavigate } from 'react-router';
 import { useSession, useSignOut } from '../api/session';
 import type { User } from '../api/types';
@@ -6,12 +6,20 @@ import { ErrorState, LoadingState } from '../components/states';
 import { useI18n } from '../i18n';
 import type { MessageKey } from '../messages/zh-cn';
 import { ConsoleLogin } from './console-login';
+import { AuditPage } from './audit-page';
+import { CalendarPage } from './calendar-page';
+import { IdentifiersPage } from './identifiers-page';
 import { OrgsPage } from './orgs-page';
+import { UsersPage } from './users-page';
 
 /** Console pages and the action that shows each in the navigation (from the session's allowedActions). */
 const PAGES: { path: string; key: MessageKey; action?: string }[] = [
   { path: '', key: 'console.nav.home' },
   { path: 'orgs', key: 'console.nav.orgs', action: 'identity.org.read' },
+  { path: 'users', key: 'console.nav.users', action: 'identity.user.read' },
+  { path: 'audit', key: 'console.nav.audit', action: 'audit.read' },
+  { path: 'identifiers', key: 'console.nav.identifiers', action: 'standards.validate-batch' },
+  { path: 'calendar', key: 'console.nav.calendar', action: 'calendar.update' },
 ];
 
 function Overview({ user }: { user: User }) {
@@ -44,51 +52,61 @@ export default function ConsoleApp() {
   if (!s.authenticated || !s.user || s.mfa === 'enroll' || s.mfa === 'verify' || s.user.kind !== 'staff')
     return <ConsoleLogin mfa={s.authenticated ? s.mfa : undefined} />;
 
+  // allowedActions lists what a role may do everywhere; a department admin's user rights hold in
+  // their own department only (a policy condition), so the page is offered by role as well.
   const allowed = new Set(s.allowedActions);
+  if (s.user.roles.includes('dept-admin'))
+    for (const a of ['identity.user.read', 'identity.user.create', 'identity.user.update', 'identity.user.unlock']) allowed.add(a);
   const visible = PAGES.filter((p) => !p.action || allowed.has(p.action));
   const current = location.pathname.replace(/^\/console\/?/, '').split('/')[0] ?? '';
   return (
-    <Layout className="zt-console">
-      <Layout.Header className="zt-console-header">
-        <span className="zt-console-title">{t('console.title')}</span>
-        <span>
-          <Button type="link" onClick={() => setLang(lang === 'en' ? 'zh-CN' : 'en')} aria-label={`${t('lang.switch')}（${t('lang.label')}）`}>
-            {t('lang.switch')}
-          </Button>
-          <Button type="link" onClick={() => navigate('/')}>
-            {t('console.nav.portal')}
-          </Button>
-          <span className="zt-console-user">{s.user.displayName}</span>
-          <Button
-            type="link"
-            onClick={async () => {
-              await signOut();
-              navigate('/console');
-            }}
-          >
-            {t('nav.logout')}
-          </Button>
-        </span>
-      </Layout.Header>
-      <Layout>
-        <Layout.Sider width={200} theme="light" breakpoint="md" collapsedWidth={0}>
-          <nav aria-label={t('nav.label')}>
-            <Menu
-              mode="inline"
-              selectedKeys={[current]}
-              items={visible.map((p) => ({ key: p.path, label: t(p.key) }))}
-              onClick={({ key }) => navigate(`/console/${key}`)}
-            />
-          </nav>
-        </Layout.Sider>
-        <Layout.Content className="zt-console-content" id="main">
-          <Routes>
-            <Route index element={<Overview user={s.user} />} />
-            <Route path="orgs" element={allowed.has('identity.org.read') ? <OrgsPage /> : <Forbidden />} />
-            <Route path="*" element={<Result status="404" title="404" />} />
-          </Routes>
-        </Layout.Content>
+    <App>
+      <Layout className="zt-console">
+        <Layout.Header className="zt-console-header">
+          <span className="zt-console-title">{t('console.title')}</span>
+          <span>
+            <Button type="link" onClick={() => setLang(lang === 'en' ? 'zh-CN' : 'en')} aria-label={`${t('lang.switch')}（${t('lang.label')}）`}>
+              {t('lang.switch')}
+            </Button>
+            <Button type="link" onClick={() => navigate('/')}>
+              {t('console.nav.portal')}
+            </Button>
+            <span className="zt-console-user">{s.user.displayName}</span>
+            <Button
+              type="link"
+              onClick={async () => {
+                await signOut();
+                navigate('/console');
+              }}
+            >
+              {t('nav.logout')}
+            </Button>
+          </span>
+        </Layout.Header>
+        <Layout>
+          <Layout.Sider width={200} theme="light" breakpoint="md" collapsedWidth={0}>
+            <nav aria-label={t('nav.label')}>
+              <Menu
+                mode="inline"
+                selectedKeys={[current]}
+                items={visible.map((p) => ({ key: p.path, label: t(p.key) }))}
+                onClick={({ key }) => navigate(`/console/${key}`)}
+              />
+            </nav>
+          </Layout.Sider>
+          <Layout.Content className="zt-console-content" id="main">
+            <Routes>
+              <Route index element={<Overview user={s.user} />} />
+              <Route path="orgs" element={allowed.has('identity.org.read') ? <OrgsPage canCreate={allowed.has('identity.org.create')} /> : <Forbidden />} />
+              <Route path="users" element={allowed.has('identity.user.read') ? <UsersPage allowed={allowed} /> : <Forbidden />} />
+              <Route path="audit" element={allowed.has('audit.read') ? <AuditPage /> : <Forbidden />} />
+              <Route path="identifiers" element={allowed.has('standards.validate-batch') ? <IdentifiersPage /> : <Forbidden />} />
+              <Route path="calendar" element={allowed.has('calendar.read') ? <CalendarPage canEdit={allowed.has('calendar.update')} /> : <Forbidden />} />
+              <Route path="*" element={<Result status="404" title="404" />} />
+            </Routes>
+          </Layout.Content>
+        </Layout>
       </Layout>
-    </Layout>
+    </App>
   );
 }

@@ -1,36 +1,99 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Empty, Input, Table, Tag } from 'antd';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { App, Button, Empty, Form, Input, Select, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
-import { api } from '../api/client';
-import type { Org, Page } from '../api/types';
+import { call } from '../api/client';
+import type { BodyOf, Org } from '../api/types';
 import { ErrorState } from '../components/states';
 import { useI18n } from '../i18n';
+import { useDepartments } from './departments';
+import { FormModal } from './form-modal';
 
 const PAGE_SIZE = 20;
+type NewDepartment = Omit<BodyOf<'/api/v1/orgs', 'post'>, 'kind'>;
+const DEPARTMENT_FIELDS = ['name', 'uscc', 'regionCode', 'parentId'] as const;
 
-/** Organisations (departments and enterprises), searchable and paged on the server. */
-export function OrgsPage() {
+/** The system admin's form for a new government department; the server checks the USCC, the division code and the parent. */
+function NewDepartmentModal({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<NewDepartment>();
+  const queryClient = useQueryClient();
+  const departments = useDepartments();
+  const required = (key: Parameters<typeof t>[0]) => ({ required: true, message: t('form.required', { field: t(key) }) });
+  return (
+    <FormModal<NewDepartment>
+      title={t('console.orgs.newTitle')}
+      open={open}
+      onClose={onClose}
+      form={form}
+      fieldNames={DEPARTMENT_FIELDS}
+      onSubmit={async (values) => {
+        const org = await call('post', '/api/v1/orgs', {
+          body: {
+            kind: 'department',
+            name: values.name.trim(),
+            uscc: values.uscc.trim().toUpperCase(),
+            regionCode: values.regionCode.trim(),
+            parentId: values.parentId ?? null,
+          },
+        });
+        await queryClient.invalidateQueries({ queryKey: ['orgs'] });
+        void message.success(t('console.orgs.created', { name: org.name }));
+      }}
+    >
+      <Form.Item name="name" label={t('console.orgs.name')} rules={[required('console.orgs.name')]}>
+        <Input maxLength={100} />
+      </Form.Item>
+      <Form.Item name="uscc" label={t('console.orgs.uscc')} rules={[required('console.orgs.uscc')]}>
+        <Input maxLength={18} className="zt-mono" />
+      </Form.Item>
+      <Form.Item name="regionCode" label={t('console.orgs.regionCode')} extra={t('console.orgs.regionCode.help')} rules={[required('console.orgs.regionCode')]}>
+        <Input maxLength={6} inputMode="numeric" className="zt-mono" />
+      </Form.Item>
+      <Form.Item name="parentId" label={`${t('console.orgs.parent')}${t('form.optional')}`}>
+        <Select
+          allowClear
+          showSearch={{ optionFilterProp: 'label' }}
+          loading={departments.isPending}
+          options={(departments.data ?? []).map((d) => ({ value: d.id, label: d.name }))}
+        />
+      </Form.Item>
+    </FormModal>
+  );
+}
+
+/** Organisations (departments and enterprises), searchable and paged on the server; the system admin adds departments. */
+export function OrgsPage({ canCreate }: { canCreate: boolean }) {
   const { t } = useI18n();
   const [q, setQ] = useState('');
   const [page, setPage] = useState(1);
+  const [creating, setCreating] = useState(false);
   const orgs = useQuery({
     queryKey: ['orgs', q, page],
-    queryFn: () => api<Page<Org>>('GET', '/api/v1/orgs', { query: { q, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE } }),
+    queryFn: () => call('get', '/api/v1/orgs', { query: { q, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE } }),
     placeholderData: keepPreviousData,
   });
   return (
     <section aria-labelledby="zt-page-title" className="zt-stack">
       <h1 id="zt-page-title">{t('console.orgs.title')}</h1>
-      <Input.Search
-        aria-label={t('console.orgs.search')}
-        placeholder={t('console.orgs.search')}
-        allowClear
-        style={{ maxWidth: 360 }}
-        onSearch={(v) => {
-          setQ(v.trim());
-          setPage(1);
-        }}
-      />
+      <Space wrap>
+        <Input.Search
+          aria-label={t('console.orgs.search')}
+          placeholder={t('console.orgs.search')}
+          allowClear
+          style={{ width: 320 }}
+          onSearch={(v) => {
+            setQ(v.trim());
+            setPage(1);
+          }}
+        />
+        {canCreate && (
+          <Button type="primary" onClick={() => setCreating(true)}>
+            {t('console.orgs.new')}
+          </Button>
+        )}
+      </Space>
+      {canCreate && <NewDepartmentModal open={creating} onClose={() => setCreating(false)} />}
       {orgs.isError ? (
         <ErrorState error={orgs.error} onRetry={() => void orgs.refetch()} />
       ) : (

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Form, Input } from 'antd';
+import { Alert, Button, Card, Form, Input, Segmented } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { SESSION_KEY, signIn } from '../api/session';
@@ -9,10 +9,15 @@ import { useI18n } from '../i18n';
 interface Values {
   username: string;
   password: string;
+  uscc?: string;
 }
-const FIELDS = ['username', 'password'] as const;
+const FIELDS = ['username', 'password', 'uscc'] as const;
+type Mode = 'citizen' | 'agent';
 
-/** Citizen sign-in: identity number and password, session cookie; returns to `?next=` afterwards. */
+/**
+ * Sign-in for citizens (identity number and password) and enterprise agents (account, password and
+ * the USCC of the enterprise they act for); session cookie; returns to `?next=` afterwards.
+ */
 export default function LoginPage() {
   const { t } = useI18n();
   const [form] = Form.useForm<Values>();
@@ -22,12 +27,17 @@ export default function LoginPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const justSignedUp = params.get('signedUp') === '1';
+  const [mode, setMode] = useState<Mode>(params.get('as') === 'agent' ? 'agent' : 'citizen');
 
   const submit = async (values: Values) => {
     setBusy(true);
     setError(undefined);
     try {
-      await signIn({ username: values.username.trim().toUpperCase(), password: values.password });
+      await signIn(
+        mode === 'agent'
+          ? { username: values.username.trim(), password: values.password, uscc: (values.uscc ?? '').trim().toUpperCase() }
+          : { username: values.username.trim().toUpperCase(), password: values.password },
+      );
       await queryClient.invalidateQueries({ queryKey: SESSION_KEY });
       navigate(safeNext(params.get('next'), '/my'), { replace: true });
     } catch (e) {
@@ -38,12 +48,42 @@ export default function LoginPage() {
   };
 
   return (
-    <Card className="zt-form-card" title={<h1 className="zt-card-title">{t('login.title')}</h1>}>
+    <Card className="zt-form-card" title={<h1 className="zt-card-title">{t(mode === 'agent' ? 'login.asAgent' : 'login.title')}</h1>}>
       {justSignedUp && <Alert type="success" showIcon title={t('signup.done')} className="zt-gap" />}
       {error && <Alert type="error" role="alert" showIcon title={error} className="zt-gap" />}
+      <Segmented<Mode>
+        block
+        className="zt-gap"
+        value={mode}
+        onChange={(m) => {
+          setMode(m);
+          setError(undefined);
+          form.resetFields();
+        }}
+        options={[
+          { value: 'citizen', label: t('login.asCitizen') },
+          { value: 'agent', label: t('login.asAgent') },
+        ]}
+      />
       <Form form={form} layout="vertical" onFinish={submit} requiredMark="optional" disabled={busy}>
-        <Form.Item name="username" label={t('login.username')} rules={[{ required: true, message: t('form.required', { field: t('login.username') }) }]}>
-          <Input autoComplete="username" inputMode="text" maxLength={18} />
+        {mode === 'agent' && (
+          <Form.Item
+            name="uscc"
+            label={t('login.agent.uscc')}
+            rules={[
+              { required: true, message: t('form.required', { field: t('login.agent.uscc') }) },
+              { len: 18, message: '18 位 / 18 characters' },
+            ]}
+          >
+            <Input autoComplete="organization" maxLength={18} className="zt-mono" />
+          </Form.Item>
+        )}
+        <Form.Item
+          name="username"
+          label={t(mode === 'agent' ? 'login.agent.username' : 'login.username')}
+          rules={[{ required: true, message: t('form.required', { field: t(mode === 'agent' ? 'login.agent.username' : 'login.username') }) }]}
+        >
+          <Input autoComplete="username" inputMode="text" maxLength={mode === 'agent' ? 32 : 18} />
         </Form.Item>
         <Form.Item name="password" label={t('login.password')} rules={[{ required: true, message: t('form.required', { field: t('login.password') }) }]}>
           <Input.Password autoComplete="current-password" />
