@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { AuditLog, auditRoutes } from './audit/index.js';
+import { catalogRoutes, seedClasses, type CatalogDeps } from './catalog/index.js';
 import { CalendarService, calendarRoutes } from './core/calendar/index.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { AccessRightStore } from './core/access-rights.js';
@@ -11,8 +12,9 @@ import { registerLandingPage } from './core/http/landing.js';
 import { registerWebApp } from './core/http/web.js';
 import { loadOrCreatePlatformKeys, secretBoxOf, type PlatformKeys } from './core/keys.js';
 import { CenterAccessRightStore, ExchangeCenter, exchangeCenterRoutes } from './exchange/index.js';
-import { authRoutes, DEFAULT_IDENTITY_SETTINGS, identityRoutes, purgeExpiredSessions, registerAuthHook, type IdentityDeps } from './identity/index.js';
+import { authRoutes, DEFAULT_IDENTITY_SETTINGS, findOrgById, identityRoutes, purgeExpiredSessions, registerAuthHook, type IdentityDeps } from './identity/index.js';
 import { MIGRATIONS } from './migrations.js';
+import { createRegistries, type RegistryModule } from './registries/index.js';
 import { standardsRoutes } from './standards/index.js';
 
 export const VERSION = '0.1.0';
@@ -27,9 +29,13 @@ export interface Platform {
   keys: PlatformKeys;
   audit: AuditLog;
   calendar: CalendarService;
+  /** Base registries (基础信息库). */
+  registries: RegistryModule;
   identity: IdentityDeps;
   /** The exchange center's access rights (the catalog grants and revokes through it). */
   accessRights: AccessRightStore;
+  /** The resource catalog's dependencies (services take them as their first argument). */
+  catalog: CatalogDeps;
   /** The exchange center: registry, trust root, signed global configuration. */
   exchange: ExchangeCenter;
   app: HttpApp;
@@ -78,6 +84,20 @@ export async function createPlatform(config: Config, options: { clock?: Clock } 
       confValidityMs: config.globalConfValidityMs,
     });
 
+    const catalog: CatalogDeps = {
+      db: database.db,
+      audit,
+      clock,
+      calendar,
+      accessRights,
+      orgs: { byId: async (id) => findOrgById(identity, id) },
+      baseUrl: `http://${config.host}:${config.port}`,
+      exchangeInstance: config.exchangeInstance,
+    };
+    await seedClasses(database.db, clock.now().toISOString());
+
+    const registries = await createRegistries({ db: database.db, dialect: database.dialect, audit, clock, calendar, keys, identity });
+
     const app = await createHttpApp({
       logLevel: config.logLevel,
       bodyLimit: config.bodyLimit,
@@ -90,7 +110,9 @@ export async function createPlatform(config: Config, options: { clock?: Clock } 
     await authRoutes(app, identity, { secureCookies: config.secureCookies, rateLimitPerMinute: config.authRateLimit });
     await standardsRoutes(app);
     await calendarRoutes(app, calendar);
+    await registries.routes(app);
     await exchangeCenterRoutes(app, exchange);
+    await catalogRoutes(app, catalog);
     await auditRoutes(app, {
       db: database.db,
       audit,
@@ -111,8 +133,10 @@ export async function createPlatform(config: Config, options: { clock?: Clock } 
       keys,
       audit,
       calendar,
+      registries,
       identity,
       accessRights,
+      catalog,
       exchange,
       app,
       clock,

@@ -4,7 +4,7 @@ export { DEFAULT_IDENTITY_SETTINGS, type IdentityDeps, type IdentitySettings, ty
 export { registerAuthHook, SESSION_COOKIE } from './auth-hook.js';
 export { authRoutes } from './auth.routes.js';
 export { identityRoutes } from './identity.routes.js';
-export { createOrg, updateOrg, getOrg, listOrgs, findOrgByUscc, presentOrg, type Org, type CreateOrgInput } from './org.service.js';
+export { createOrg, updateOrg, getOrg, listOrgs, findOrgByUscc, findOrgById, presentOrg, type Org, type CreateOrgInput } from './org.service.js';
 export {
   createStaff,
   signUpCitizen,

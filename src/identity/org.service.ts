@@ -161,3 +161,9 @@ export async function findOrgByUscc(deps: IdentityDeps, uscc: string): Promise<O
   const r = await repo.findOrgByUscc(deps.db, uscc);
   return r ? presentOrg(r) : undefined;
 }
+
+/** An organisation by id without authorization (internal use: other modules' directories). */
+export async function findOrgById(deps: IdentityDeps, id: string): Promise<Org | undefined> {
+  const r = await repo.findOrg(deps.db, id);
+  return r ? presentOrg(r) : undefined;
+}

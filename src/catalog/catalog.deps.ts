@@ -1,0 +1,36 @@
+import type { AccessRightStore } from '../core/access-rights.js';
+import type { AuditSink } from '../core/audit-sink.js';
+import type { CalendarService } from '../core/calendar/index.js';
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../core/db/database.js';
+
+/** What the catalog needs to know about an organisation (from the identity module). */
+export interface CatalogOrg {
+  id: string;
+  name: string;
+  uscc: string;
+  regionCode: string;
+}
+
+/** Looks organisations up without authorization (the catalog authorizes its own actions). */
+export interface OrgDirectory {
+  byId(id: string): Promise<CatalogOrg | undefined>;
+}
+
+/**
+ * What the catalog services are built from; injected so tests control time, organisations and
+ * the access-right store (the exchange center's, through the `AccessRightStore` seam).
+ */
+export interface CatalogDeps {
+  db: Db;
+  audit: AuditSink;
+  clock: Clock;
+  calendar: CalendarService;
+  orgs: OrgDirectory;
+  /** Where approved applications become access rights; undefined until the exchange center is wired. */
+  accessRights: AccessRightStore | undefined;
+  /** The platform's public base URL, for DCAT IRIs (`https://data.example.gov.cn`). */
+  baseUrl: string;
+  /** X-Road instance identifier the consuming subsystems live in (`CN-DEMO`). */
+  exchangeInstance?: string;
+}

@@ -1,0 +1,340 @@
+import { sql, type Kysely } from 'kysely';
+import { tablesOf, type Db } from '../core/db/database.js';
+
+export interface ClassRow {
+  code: string;
+  name: string;
+  parent_code: string | null;
+  level: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TermRow {
+  id: string;
+  preferred: string;
+  synonyms: string;
+  broader_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ResourceRow {
+  id: string;
+  code: string;
+  class_code: string;
+  seq: number;
+  name: string;
+  provider_org_id: string;
+  provider_name: string;
+  provider_code: string;
+  region_code: string;
+  abstract: string;
+  format_type: string;
+  format_detail: string | null;
+  items: string;
+  share_type: string;
+  share_condition: string | null;
+  share_basis: string | null;
+  share_methods: string;
+  open_type: string;
+  open_condition: string | null;
+  update_cycle: string;
+  published_on: string | null;
+  related_codes: string;
+  keywords: string;
+  maintainer: string;
+  links: string;
+  status: string;
+  review_note: string | null;
+  base_registry: number;
+  data_updated_at: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApplicationRow {
+  id: string;
+  resource_id: string;
+  provider_org_id: string;
+  consumer_org_id: string;
+  consumer_subsystem: string;
+  purpose: string;
+  legal_basis: string;
+  items: string;
+  valid_from: string;
+  valid_until: string | null;
+  status: string;
+  due_at: string | null;
+  decided_at: string | null;
+  decided_by: string | null;
+  reason: string | null;
+  approved_items: string | null;
+  access_right_ids: string;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface CatalogTables {
+  catalog_classes: ClassRow;
+  catalog_terms: TermRow;
+  catalog_resources: ResourceRow;
+  catalog_search_tokens: { token: string; resource_id: string; weight: number };
+  catalog_applications: ApplicationRow;
+}
+
+const q = (db: Db): Kysely<CatalogTables> => tablesOf<CatalogTables>(db);
+
+// ── classification ───────────────────────────────────────────────────────────
+
+export async function listClasses(db: Db): Promise<ClassRow[]> {
+  return q(db).selectFrom('catalog_classes').selectAll().orderBy('code').execute();
+}
+
+export async function findClass(db: Db, code: string): Promise<ClassRow | undefined> {
+  return q(db).selectFrom('catalog_classes').selectAll().where('code', '=', code).executeTakeFirst();
+}
+
+export async function insertClasses(db: Db, rows: ClassRow[]): Promise<void> {
+  if (rows.length) await q(db).insertInto('catalog_classes').values(rows).execute();
+}
+
+export async function updateClass(db: Db, code: string, name: string, now: string): Promise<void> {
+  await q(db).updateTable('catalog_classes').set({ name, updated_at: now }).where('code', '=', code).execute();
+}
+
+export async function deleteClass(db: Db, code: string): Promise<void> {
+  await q(db).deleteFrom('catalog_classes').where('code', '=', code).execute();
+}
+
+export async function childCodes(db: Db, parent: string): Promise<string[]> {
+  return (await q(db).selectFrom('catalog_classes').select('code').where('parent_code', '=', parent).execute()).map((r) => r.code);
+}
+
+export async function countResourcesInClass(db: Db, codePrefix: string): Promise<number> {
+  const { n } = await q(db)
+    .selectFrom('catalog_resources')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('class_code', 'like', `${codePrefix}%`)
+    .executeTakeFirstOrThrow();
+  return Number(n);
+}
+
+// ── thesaurus ────────────────────────────────────────────────────────────────
+
+export async function listTerms(db: Db): Promise<TermRow[]> {
+  return q(db).selectFrom('catalog_terms').selectAll().orderBy('preferred').execute();
+}
+
+export async function findTerm(db: Db, id: string): Promise<TermRow | undefined> {
+  return q(db).selectFrom('catalog_terms').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertTerm(db: Db, row: TermRow): Promise<void> {
+  await q(db).insertInto('catalog_terms').values(row).execute();
+}
+
+export async function updateTerm(db: Db, id: string, patch: Partial<Omit<TermRow, 'id' | 'created_at'>>): Promise<void> {
+  await q(db).updateTable('catalog_terms').set(patch).where('id', '=', id).execute();
+}
+
+export async function deleteTerm(db: Db, id: string): Promise<void> {
+  await q(db).updateTable('catalog_terms').set({ broader_id: null }).where('broader_id', '=', id).execute();
+  await q(db).deleteFrom('catalog_terms').where('id', '=', id).execute();
+}
+
+// ── resources ────────────────────────────────────────────────────────────────
+
+export async function insertResource(db: Db, row: ResourceRow): Promise<void> {
+  await q(db).insertInto('catalog_resources').values(row).execute();
+}
+
+export async function updateResource(db: Db, id: string, patch: Partial<Omit<ResourceRow, 'id' | 'created_at'>>): Promise<void> {
+  await q(db).updateTable('catalog_resources').set(patch).where('id', '=', id).execute();
+}
+
+export async function findResource(db: Db, id: string): Promise<ResourceRow | undefined> {
+  return q(db).selectFrom('catalog_resources').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findResourceByCode(db: Db, code: string): Promise<ResourceRow | undefined> {
+  return q(db).selectFrom('catalog_resources').selectAll().where('code', '=', code).executeTakeFirst();
+}
+
+export async function findResourcesByIds(db: Db, ids: string[]): Promise<ResourceRow[]> {
+  if (!ids.length) return [];
+  return q(db).selectFrom('catalog_resources').selectAll().where('id', 'in', ids).execute();
+}
+
+/** The next free 顺序码 in a class (the unique (class, seq) constraint catches a concurrent taker). */
+export async function nextSeq(db: Db, classCode: string): Promise<number> {
+  const r = await q(db)
+    .selectFrom('catalog_resources')
+    .select((eb) => eb.fn.max('seq').as('m'))
+    .where('class_code', '=', classCode)
+    .executeTakeFirst();
+  return Number(r?.m ?? 0) + 1;
+}
+
+export interface ResourceListFilter {
+  statuses?: string[];
+  providerOrgId?: string;
+  modifiedSince?: string;
+  limit: number;
+  offset: number;
+}
+
+/** Resources in code order (exports, DCAT pages, review queues). */
+export async function listResources(db: Db, f: ResourceListFilter): Promise<{ rows: ResourceRow[]; total: number }> {
+  let base = q(db).selectFrom('catalog_resources');
+  if (f.statuses) base = base.where('status', 'in', f.statuses);
+  if (f.providerOrgId) base = base.where('provider_org_id', '=', f.providerOrgId);
+  if (f.modifiedSince) base = base.where('updated_at', '>=', f.modifiedSince);
+  const rows = await base.selectAll().orderBy('code').limit(f.limit).offset(f.offset).execute();
+  const { n } = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return { rows, total: Number(n) };
+}
+
+export async function allResourceIds(db: Db): Promise<string[]> {
+  return (await q(db).selectFrom('catalog_resources').select('id').orderBy('id').execute()).map((r) => r.id);
+}
+
+// ── search index ─────────────────────────────────────────────────────────────
+
+/** Replaces a resource's tokens. */
+export async function replaceTokens(db: Db, resourceId: string, tokens: Map<string, number>): Promise<void> {
+  await q(db).deleteFrom('catalog_search_tokens').where('resource_id', '=', resourceId).execute();
+  const rows = [...tokens].map(([token, weight]) => ({ token, resource_id: resourceId, weight }));
+  for (let i = 0; i < rows.length; i += 300)
+    await q(db)
+      .insertInto('catalog_search_tokens')
+      .values(rows.slice(i, i + 300))
+      .execute();
+}
+
+export interface SearchFilter {
+  /** Each group is a list of alternative tokens; a resource matches when it has a token of every group. */
+  groups: string[][];
+  statuses: string[];
+  excludeShareType?: string;
+  excludeOpenType?: string;
+  providerOrgId?: string;
+  classPrefix?: string;
+  shareType?: string;
+  openType?: string;
+  formatType?: string;
+  updateCycle?: string;
+  regionCode?: string;
+}
+
+export const FACET_COLUMNS = {
+  class: sql<string>`substr(r.class_code, 1, 3)`,
+  provider: sql<string>`r.provider_org_id`,
+  shareType: sql<string>`r.share_type`,
+  openType: sql<string>`r.open_type`,
+  format: sql<string>`r.format_type`,
+  updateCycle: sql<string>`r.update_cycle`,
+  region: sql<string>`r.region_code`,
+} as const;
+export type FacetName = keyof typeof FACET_COLUMNS;
+
+/**
+ * The filtered set as a query on `catalog_resources as r`, joined to the text matches `m` (with an
+ * integer `score`) when there are query groups. Only portable SQL: the same rows and scores on both dialects.
+ */
+function filtered(db: Db, f: SearchFilter) {
+  const all = [...new Set(f.groups.flat())];
+  let base = q(db).selectFrom('catalog_resources as r');
+  if (f.groups.length) {
+    const matched = q(db)
+      .selectFrom('catalog_search_tokens as t')
+      .select(['t.resource_id', sql<number>`sum(t.weight)`.as('score')])
+      .where('t.token', 'in', all)
+      .groupBy('t.resource_id')
+      .having(({ and }) =>
+        and(f.groups.map((g) => sql<boolean>`max(case when t.token in (${sql.join(g.map((x) => sql.val(x)))}) then 1 else 0 end) = 1`) as never),
+      );
+    base = base.innerJoin(matched.as('m'), 'm.resource_id', 'r.id') as unknown as typeof base;
+  }
+  base = base.where('r.status', 'in', f.statuses);
+  if (f.excludeShareType) base = base.where('r.share_type', '<>', f.excludeShareType);
+  if (f.excludeOpenType) base = base.where('r.open_type', '<>', f.excludeOpenType);
+  if (f.providerOrgId) base = base.where('r.provider_org_id', '=', f.providerOrgId);
+  if (f.classPrefix) base = base.where('r.class_code', 'like', `${f.classPrefix}%`);
+  if (f.shareType) base = base.where('r.share_type', '=', f.shareType);
+  if (f.openType) base = base.where('r.open_type', '=', f.openType);
+  if (f.formatType) base = base.where('r.format_type', '=', f.formatType);
+  if (f.updateCycle) base = base.where('r.update_cycle', '=', f.updateCycle);
+  if (f.regionCode) base = base.where('r.region_code', '=', f.regionCode);
+  return base;
+}
+
+/** One page of matching resource ids with scores (0 without a text query), and the total. */
+export async function searchIds(
+  db: Db,
+  f: SearchFilter,
+  order: 'relevance' | 'recency',
+  limit: number,
+  offset: number,
+): Promise<{ hits: Array<{ id: string; score: number }>; total: number }> {
+  const base = filtered(db, f);
+  const scoreCol = f.groups.length ? sql<number>`m.score` : sql<number>`0`;
+  let page = base.select(['r.id', scoreCol.as('score')]);
+  if (order === 'relevance' && f.groups.length) page = page.orderBy(sql`m.score`, 'desc');
+  page = page.orderBy('r.updated_at', 'desc').orderBy('r.id');
+  const rows = await page.limit(limit).offset(offset).execute();
+  const { n } = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return { hits: rows.map((r) => ({ id: r.id, score: Number(r.score) })), total: Number(n) };
+}
+
+/** Counts per value of each facet over the filtered set, most frequent first (ties by value). */
+export async function facetCounts(db: Db, f: SearchFilter, facets: readonly FacetName[]): Promise<Record<string, Array<{ value: string; count: number }>>> {
+  const out: Record<string, Array<{ value: string; count: number }>> = {};
+  for (const name of facets) {
+    const col = FACET_COLUMNS[name];
+    const rows = await filtered(db, f)
+      .select([col.as('value'), sql<number>`count(*)`.as('n')])
+      .groupBy(col)
+      .orderBy(sql`count(*)`, 'desc')
+      .orderBy(col)
+      .execute();
+    out[name] = rows.map((r) => ({ value: String(r.value), count: Number(r.n) }));
+  }
+  return out;
+}
+
+// ── applications ─────────────────────────────────────────────────────────────
+
+export async function insertApplication(db: Db, row: ApplicationRow): Promise<void> {
+  await q(db).insertInto('catalog_applications').values(row).execute();
+}
+
+export async function updateApplication(db: Db, id: string, patch: Partial<Omit<ApplicationRow, 'id' | 'created_at'>>): Promise<void> {
+  await q(db).updateTable('catalog_applications').set(patch).where('id', '=', id).execute();
+}
+
+export async function findApplication(db: Db, id: string): Promise<ApplicationRow | undefined> {
+  return q(db).selectFrom('catalog_applications').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listApplications(
+  db: Db,
+  f: { providerOrgId?: string; consumerOrgId?: string; status?: string; overdueAt?: string; limit: number; offset: number },
+): Promise<{ rows: ApplicationRow[]; total: number; overdue: number }> {
+  let base = q(db).selectFrom('catalog_applications');
+  if (f.providerOrgId) base = base.where('provider_org_id', '=', f.providerOrgId);
+  if (f.consumerOrgId) base = base.where('consumer_org_id', '=', f.consumerOrgId);
+  if (f.status) base = base.where('status', '=', f.status);
+  const rows = await base.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(f.limit).offset(f.offset).execute();
+  const { n } = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const overdue = f.overdueAt
+    ? await base
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'pending')
+        .where('due_at', '<', f.overdueAt)
+        .executeTakeFirstOrThrow()
+    : { n: 0 };
+  return { rows, total: Number(n), overdue: Number(overdue.n) };
+}

@@ -1,0 +1,42 @@
+/** The catalog module's public surface: resources, review, search, classification, thesaurus, sharing applications. */
+export { catalogMigration } from './catalog.migration.js';
+export type { CatalogDeps, CatalogOrg, OrgDirectory } from './catalog.deps.js';
+export * from './catalog.model.js';
+export { catalogRoutes } from './catalog.routes.js';
+export { type Resource, presentResource } from './resource.presenter.js';
+export {
+  createResource,
+  updateResource,
+  submitResource,
+  reviewResource,
+  withdrawResource,
+  markDataUpdated,
+  getResource,
+  listResources,
+  reindexAll,
+} from './resource.service.js';
+export { searchCatalog, FACET_NAMES, type CatalogView, type SearchParams, type SearchResult, type SearchHit } from './search.service.js';
+export {
+  seedClasses,
+  listClasses,
+  createClass,
+  renameClass,
+  deleteClass,
+  listTerms,
+  createTerm,
+  updateTerm,
+  deleteTerm,
+  type Term,
+  type CatalogClass,
+} from './taxonomy.service.js';
+export {
+  applyForResource,
+  decideApplication,
+  withdrawApplication,
+  getApplication,
+  listApplications,
+  ANSWER_WORKING_DAYS,
+  type SharingApplication,
+  type ApplyInput,
+} from './application.service.js';
+export { queryGroups, indexTokens, highlight } from './segmenter.js';

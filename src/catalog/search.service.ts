@@ -1,0 +1,128 @@
+import type { Actor } from '../core/actor.js';
+import { AppError } from '../core/errors.js';
+import { authorize } from '../core/policy.js';
+import { lookupDivision } from '../standards/index.js';
+import './catalog.policy.js';
+import type { CatalogDeps } from './catalog.deps.js';
+import { FORMAT_TYPES, OPEN_TYPES, SHARE_TYPES, UPDATE_CYCLES, type FormatType, type OpenType, type ShareType, type UpdateCycle } from './catalog.model.js';
+import * as repo from './catalog.repository.js';
+import type { FacetName, SearchFilter } from './catalog.repository.js';
+import { presentResource, type Resource } from './resource.presenter.js';
+import { loadSearchThesaurus } from './resource.service.js';
+import { highlight, queryGroups } from './segmenter.js';
+
+export const FACET_NAMES: readonly FacetName[] = ['class', 'provider', 'shareType', 'openType', 'format', 'updateCycle', 'region'];
+
+export type CatalogView = 'open' | 'sharing' | 'mine';
+
+export interface SearchParams {
+  view: CatalogView;
+  q?: string | undefined;
+  classCode?: string | undefined;
+  providerOrgId?: string | undefined;
+  shareType?: ShareType | undefined;
+  openType?: OpenType | undefined;
+  formatType?: FormatType | undefined;
+  updateCycle?: UpdateCycle | undefined;
+  regionCode?: string | undefined;
+  order?: 'relevance' | 'recency' | undefined;
+  facets?: boolean | undefined;
+  limit: number;
+  offset: number;
+}
+
+export interface SearchHit {
+  resource: Resource;
+  score: number;
+  highlights: { name: string; abstract: string; items: string[] };
+}
+
+export interface SearchResult {
+  total: number;
+  items: SearchHit[];
+  facets: Record<string, Array<{ value: string; label: string; count: number }>>;
+  /** The query as searched: one group per word, each with its thesaurus equivalents. */
+  terms: string[][];
+}
+
+/**
+ * Searches a catalog view: `open` (开放目录: published and open, for everyone), `sharing` (共享目录:
+ * published and not 不予共享, for staff) or `mine` (the actor's department, any status). Words are
+ * segmented with jieba and expanded with thesaurus synonyms; every word must match. Ordered by
+ * relevance (integer field weights) or recency, ties by id, so both dialects give the same pages.
+ */
+export async function searchCatalog(deps: CatalogDeps, actor: Actor, p: SearchParams): Promise<SearchResult> {
+  const filter: SearchFilter = { groups: [], statuses: ['published'] };
+  if (p.view === 'open') {
+    authorize(actor, 'catalog.open.read');
+    filter.excludeOpenType = 'closed';
+  } else if (p.view === 'sharing') {
+    authorize(actor, 'catalog.sharing.read');
+    filter.excludeShareType = 'none';
+  } else {
+    if (!actor.orgId) throw new AppError('AUTH_FORBIDDEN', '只有部门工作人员有“本部门目录” (only department staff have their own catalog)');
+    authorize(actor, 'catalog.resource.read', { orgId: actor.orgId });
+    filter.statuses = ['draft', 'pending', 'published', 'returned', 'offline'];
+    filter.providerOrgId = actor.orgId;
+  }
+  const thesaurus = await loadSearchThesaurus(deps.db);
+  filter.groups = p.q ? queryGroups(p.q, thesaurus) : [];
+  if (p.providerOrgId && p.view !== 'mine') filter.providerOrgId = p.providerOrgId;
+  if (p.classCode) filter.classPrefix = p.classCode;
+  if (p.shareType) filter.shareType = p.shareType;
+  if (p.openType) filter.openType = p.openType;
+  if (p.formatType) filter.formatType = p.formatType;
+  if (p.updateCycle) filter.updateCycle = p.updateCycle;
+  if (p.regionCode) filter.regionCode = p.regionCode;
+
+  const { hits, total } = await repo.searchIds(deps.db, filter, p.order ?? (filter.groups.length ? 'relevance' : 'recency'), p.limit, p.offset);
+  const rows = new Map(
+    (
+      await repo.findResourcesByIds(
+        deps.db,
+        hits.map((h) => h.id),
+      )
+    ).map((r) => [r.id, r]),
+  );
+  const terms = filter.groups.flat();
+  const items = hits.map((h) => {
+    const resource = presentResource(rows.get(h.id)!);
+    return {
+      resource,
+      score: h.score,
+      highlights: {
+        name: highlight(resource.name, terms),
+        abstract: highlight(resource.abstract, terms, 60),
+        items: resource.items.filter((i) => terms.some((t) => i.name.toLowerCase().includes(t))).map((i) => highlight(i.name, terms)),
+      },
+    };
+  });
+  const facets: SearchResult['facets'] = {};
+  if (p.facets !== false) {
+    const counts = await repo.facetCounts(deps.db, filter, FACET_NAMES);
+    const classNames = new Map((await repo.listClasses(deps.db)).map((c) => [c.code, c.name]));
+    for (const [name, values] of Object.entries(counts)) {
+      facets[name] = await Promise.all(values.map(async (v) => ({ ...v, label: await labelOf(deps, name as FacetName, v.value, classNames) })));
+    }
+  }
+  return { total, items, facets, terms: filter.groups };
+}
+
+async function labelOf(deps: CatalogDeps, facet: FacetName, value: string, classNames: Map<string, string>): Promise<string> {
+  switch (facet) {
+    case 'class':
+      return classNames.get(value) ?? value;
+    case 'provider':
+      return (await deps.orgs.byId(value))?.name ?? value;
+    case 'shareType':
+      return SHARE_TYPES[value as ShareType] ?? value;
+    case 'openType':
+      return OPEN_TYPES[value as OpenType] ?? value;
+    case 'format':
+      return FORMAT_TYPES[value as FormatType] ?? value;
+    case 'updateCycle':
+      return UPDATE_CYCLES[value as UpdateCycle]?.zh ?? value;
+    case 'region':
+      return lookupDivision(value)?.fullName ?? value;
+  }
+}
