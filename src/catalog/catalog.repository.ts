@@ -182,6 +182,8 @@ export interface ResourceListFilter {
   statuses?: string[];
   providerOrgId?: string;
   modifiedSince?: string;
+  excludeOpenType?: string;
+  excludeShareType?: string;
   limit: number;
   offset: number;
 }
@@ -192,6 +194,8 @@ export async function listResources(db: Db, f: ResourceListFilter): Promise<{ ro
   if (f.statuses) base = base.where('status', 'in', f.statuses);
   if (f.providerOrgId) base = base.where('provider_org_id', '=', f.providerOrgId);
   if (f.modifiedSince) base = base.where('updated_at', '>=', f.modifiedSince);
+  if (f.excludeOpenType) base = base.where('open_type', '<>', f.excludeOpenType);
+  if (f.excludeShareType) base = base.where('share_type', '<>', f.excludeShareType);
   const rows = await base.selectAll().orderBy('code').limit(f.limit).offset(f.offset).execute();
   const { n } = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return { rows, total: Number(n) };

@@ -24,6 +24,8 @@ import {
   TermBody,
   TermSchema,
 } from './catalog.schemas.js';
+import { dcatRoutes } from './dcat.routes.js';
+import { importRoutes } from './import.routes.js';
 import * as resources from './resource.service.js';
 import { searchCatalog, type CatalogView } from './search.service.js';
 import * as taxonomy from './taxonomy.service.js';
@@ -37,6 +39,8 @@ const CodeParams = Type.Object({ code: Type.String({ pattern: '^\\d{1,9}$' }) },
 export async function catalogRoutes(app: HttpApp, deps: CatalogDeps): Promise<void> {
   app.addSchema(ResourceSchema);
   app.addSchema(ApplicationSchema);
+  await dcatRoutes(app, deps);
+  await importRoutes(app, deps);
 
   // ── search views ──
   const views: Array<[CatalogView, string, string]> = [
