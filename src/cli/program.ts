@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { VERSION } from '../platform.js';
 import { registerAuditCommand } from './audit.command.js';
 import { registerCalendarCommand } from './calendar.command.js';
+import { registerCatalogCommand } from './catalog.command.js';
 import { registerDbCommand } from './db.command.js';
 import { registerServeCommands } from './serve.command.js';
 import { registerValidateCommand } from './validate.command.js';
@@ -17,5 +18,6 @@ export function buildProgram(): Command {
   registerAuditCommand(program);
   registerCalendarCommand(program);
   registerValidateCommand(program);
+  registerCatalogCommand(program);
   return program;
 }
