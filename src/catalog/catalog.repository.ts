@@ -190,13 +190,13 @@ export interface ResourceListFilter {
 
 /** Resources in code order (exports, DCAT pages, review queues). */
 export async function listResources(db: Db, f: ResourceListFilter): Promise<{ rows: ResourceRow[]; total: number }> {
-  let base = q(db).selectFrom('catalog_resources');
+  let base = q(db).selectFrom('catalog_resources as r');
   if (f.statuses) base = base.where('status', 'in', f.statuses);
   if (f.providerOrgId) base = base.where('provider_org_id', '=', f.providerOrgId);
   if (f.modifiedSince) base = base.where('updated_at', '>=', f.modifiedSince);
   if (f.excludeOpenType) base = base.where('open_type', '<>', f.excludeOpenType);
   if (f.excludeShareType) base = base.where('share_type', '<>', f.excludeShareType);
-  const rows = await base.selectAll().orderBy('code').limit(f.limit).offset(f.offset).execute();
+  const rows = await byCode(base.selectAll()).limit(f.limit).offset(f.offset).execute();
   const { n } = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return { rows, total: Number(n) };
 }
@@ -245,6 +245,18 @@ export const FACET_COLUMNS = {
 export type FacetName = keyof typeof FACET_COLUMNS;
 
 /**
+ * Orders by resource code without depending on the database's text collation: class codes are
+ * digits only, so equal-length ones compare the same under every collation; then the 顺序码 as a number.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any select query over `catalog_resources as r`
+function byCode<Q extends { orderBy(expr: any, dir?: 'asc' | 'desc'): Q }>(query: Q): Q {
+  return query
+    .orderBy(sql`length(r.class_code)`)
+    .orderBy(sql`r.class_code`)
+    .orderBy(sql`r.seq`);
+}
+
+/**
  * The filtered set as a query on `catalog_resources as r`, joined to the text matches `m` (with an
  * integer `score`) when there are query groups. Only portable SQL: the same rows and scores on both dialects.
  */
@@ -287,7 +299,8 @@ export async function searchIds(
   const scoreCol = f.groups.length ? sql<number>`m.score` : sql<number>`0`;
   let page = base.select(['r.id', scoreCol.as('score')]);
   if (order === 'relevance' && f.groups.length) page = page.orderBy(sql`m.score`, 'desc');
-  page = page.orderBy('r.updated_at', 'desc').orderBy('r.id');
+  // Ties by code, not id: codes are the same wherever the catalog was loaded, so pages agree across databases.
+  page = byCode(page.orderBy('r.updated_at', 'desc'));
   const rows = await page.limit(limit).offset(offset).execute();
   const { n } = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return { hits: rows.map((r) => ({ id: r.id, score: Number(r.score) })), total: Number(n) };

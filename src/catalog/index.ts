@@ -43,3 +43,4 @@ export { queryGroups, indexTokens, highlight } from './segmenter.js';
 export { importResources, importCatalogFile, exportCatalog, type ImportRow, type ImportResult } from './import.service.js';
 export { catalogTemplate, COLUMNS as CATALOG_COLUMNS } from './spreadsheet.js';
 export { sampleCatalog, type SampleResource } from './sample-catalog.js';
+export { seedDemoCatalog } from './catalog-demo.js';

@@ -1,4 +1,4 @@
-import type { DataItem, FormatType, OpenType, ResourceInput, ShareType, UpdateCycle } from './catalog.model.js';
+import { isBaseRegistryClass, type DataItem, type FormatType, type OpenType, type ResourceInput, type ShareType, type UpdateCycle } from './catalog.model.js';
 
 /**
  * Realistic, deterministic Chinese catalog records: the demo city's resources, the test corpus
@@ -243,7 +243,7 @@ export function sampleCatalog(n: number, memberCode: (department: string) => str
     const district = round === 0 ? '' : pick(DISTRICTS);
     const suffix = round === 0 ? '信息' : pick(SUFFIXES);
     const r = rnd();
-    const shareType: ShareType = r < 0.45 ? 'unconditional' : r < 0.92 ? 'conditional' : 'none';
+    const shareType: ShareType = isBaseRegistryClass(topic.classCode) || r < 0.45 ? 'unconditional' : r < 0.92 ? 'conditional' : 'none';
     const openType: OpenType = shareType === 'none' ? 'closed' : pick(['open', 'closed', 'closed', 'conditional'] as const);
     const name = `${district}${topic.stem}${suffix}${round > 6 ? `（${2000 + (round % 27)}年）` : ''}`;
     const [stemService, code] = topic.service.split('/') as [string, string];

@@ -49,7 +49,7 @@ export interface SearchResult {
  * Searches a catalog view: `open` (开放目录: published and open, for everyone), `sharing` (共享目录:
  * published and not 不予共享, for staff) or `mine` (the actor's department, any status). Words are
  * segmented with jieba and expanded with thesaurus synonyms; every word must match. Ordered by
- * relevance (integer field weights) or recency, ties by id, so both dialects give the same pages.
+ * relevance (integer field weights) or recency, ties by code, so both dialects give the same pages.
  */
 export async function searchCatalog(deps: CatalogDeps, actor: Actor, p: SearchParams): Promise<SearchResult> {
   const filter: SearchFilter = { groups: [], statuses: ['published'] };
@@ -102,7 +102,9 @@ export async function searchCatalog(deps: CatalogDeps, actor: Actor, p: SearchPa
     const counts = await repo.facetCounts(deps.db, filter, FACET_NAMES);
     const classNames = new Map((await repo.listClasses(deps.db)).map((c) => [c.code, c.name]));
     for (const [name, values] of Object.entries(counts)) {
-      facets[name] = await Promise.all(values.map(async (v) => ({ ...v, label: await labelOf(deps, name as FacetName, v.value, classNames) })));
+      const labelled = await Promise.all(values.map(async (v) => ({ ...v, label: await labelOf(deps, name as FacetName, v.value, classNames) })));
+      // Most frequent first, ties by label: the same order on every database (values may be random ids).
+      facets[name] = labelled.sort((a, b) => b.count - a.count || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
     }
   }
   return { total, items, facets, terms: filter.groups };

@@ -1,4 +1,5 @@
-import { seedIdentity } from '../identity/index.js';
+import { seedDemoCatalog } from '../catalog/index.js';
+import { findOrgByUscc, seedIdentity } from '../identity/index.js';
 import type { Platform } from '../platform.js';
 import { buildDemoCity, type DemoAccount } from './demo-city.js';
 
@@ -9,5 +10,11 @@ import { buildDemoCity, type DemoAccount } from './demo-city.js';
 export async function seedDemoCity(platform: Platform, options: { citizens?: number; enterprises?: number } = {}) {
   const { seed, accounts } = buildDemoCity(options);
   const added = await seedIdentity(platform.identity, seed);
-  return { added, accounts: accounts as DemoAccount[] };
+  const departments = await Promise.all(
+    seed.orgs
+      .filter((o) => o.kind === 'department')
+      .map(async (o) => ({ key: o.key, uscc: o.uscc, orgId: (await findOrgByUscc(platform.identity, o.uscc))!.id })),
+  );
+  const catalog = await seedDemoCatalog(platform.catalog, departments);
+  return { added, catalog, accounts: accounts as DemoAccount[] };
 }
