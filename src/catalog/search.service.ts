@@ -99,10 +99,11 @@ export async function searchCatalog(deps: CatalogDeps, actor: Actor, p: SearchPa
   });
   const facets: SearchResult['facets'] = {};
   if (p.facets !== false) {
-    const counts = await repo.facetCounts(deps.db, filter, FACET_NAMES);
+    const providerNames = new Map<string, string>();
+    const counts = await repo.facetCounts(deps.db, filter, FACET_NAMES, providerNames);
     const classNames = new Map((await repo.listClasses(deps.db)).map((c) => [c.code, c.name]));
     for (const [name, values] of Object.entries(counts)) {
-      const labelled = await Promise.all(values.map(async (v) => ({ ...v, label: await labelOf(deps, name as FacetName, v.value, classNames) })));
+      const labelled = values.map((v) => ({ ...v, label: labelOf(name as FacetName, v.value, classNames, providerNames) }));
       // Most frequent first, ties by label: the same order on every database (values may be random ids).
       facets[name] = labelled.sort((a, b) => b.count - a.count || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
     }
@@ -110,12 +111,12 @@ export async function searchCatalog(deps: CatalogDeps, actor: Actor, p: SearchPa
   return { total, items, facets, terms: filter.groups };
 }
 
-async function labelOf(deps: CatalogDeps, facet: FacetName, value: string, classNames: Map<string, string>): Promise<string> {
+function labelOf(facet: FacetName, value: string, classNames: Map<string, string>, providerNames: Map<string, string>): string {
   switch (facet) {
     case 'class':
       return classNames.get(value) ?? value;
     case 'provider':
-      return (await deps.orgs.byId(value))?.name ?? value;
+      return providerNames.get(value) ?? value;
     case 'shareType':
       return SHARE_TYPES[value as ShareType] ?? value;
     case 'openType':
