@@ -4,7 +4,7 @@ import { AppError, validationError, type FieldIssue } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { authorize, can } from '../core/policy.js';
 import { parseSubsystemId } from '../exchange/index.js';
-import './catalog.policy.js';
+import { departmentOf } from './catalog.policy.js';
 import type { CatalogDeps } from './catalog.deps.js';
 import { APPLICATION_STATUSES, type ApplicationStatus, type DataItem, type ResourceLink } from './catalog.model.js';
 import * as repo from './catalog.repository.js';
@@ -105,16 +105,15 @@ export async function applyForResource(
   resourceId: string,
   input: ApplyInput,
 ): Promise<SharingApplication> {
-  if (!actor.orgId) throw new AppError('AUTH_FORBIDDEN', '只有部门可以申请共享 (only departments apply)');
-  authorize(actor, 'catalog.application.create', { orgId: actor.orgId });
+  const orgId = departmentOf(actor);
+  authorize(actor, 'catalog.application.create', { orgId: orgId });
   const res = await repo.findResource(deps.db, resourceId);
   if (!res || res.status !== 'published') throw new AppError('CATALOG_RESOURCE_NOT_FOUND', `信息资源 ${resourceId} 不存在或未发布`);
   if (res.share_type === 'none')
     throw new AppError('CATALOG_NOT_SHAREABLE', `${res.name}（${res.code}）为不予共享资源，依据：${res.share_basis ?? ''}`, { field: 'resourceId' });
-  const consumer = await deps.orgs.byId(actor.orgId);
+  const consumer = await deps.orgs.byId(orgId);
   const issues: FieldIssue[] = [];
-  if (res.provider_org_id === actor.orgId)
-    issues.push({ field: 'resourceId', reason: '不能申请本部门的资源 (a department does not apply for its own resource)' });
+  if (res.provider_org_id === orgId) issues.push({ field: 'resourceId', reason: '不能申请本部门的资源 (a department does not apply for its own resource)' });
   const sub = parseSubsystemId(input.consumerSubsystem);
   if (!sub) issues.push({ field: 'body.consumerSubsystem', reason: '应为 INSTANCE/CLASS/MEMBER/SUBSYSTEM (must be a subsystem identifier)' });
   else if (sub.memberCode !== consumer?.uscc)
@@ -141,7 +140,7 @@ export async function applyForResource(
     id: newId(),
     resource_id: res.id,
     provider_org_id: res.provider_org_id,
-    consumer_org_id: actor.orgId,
+    consumer_org_id: orgId,
     consumer_subsystem: input.consumerSubsystem,
     purpose: input.purpose.trim(),
     legal_basis: input.legalBasis.trim(),
@@ -276,11 +275,11 @@ export async function listApplications(
   actor: Actor,
   f: { direction: 'in' | 'out'; status?: ApplicationStatus | undefined; limit: number; offset: number },
 ): Promise<{ items: SharingApplication[]; total: number; overdue: number }> {
-  if (!actor.orgId) throw new AppError('AUTH_FORBIDDEN', '只有部门有共享申请 (only departments have applications)');
-  authorize(actor, 'catalog.application.read', { orgId: actor.orgId });
+  const orgId = departmentOf(actor);
+  authorize(actor, 'catalog.application.read', { orgId: orgId });
   const now = deps.clock.now();
   const { rows, total, overdue } = await repo.listApplications(deps.db, {
-    ...(f.direction === 'in' ? { providerOrgId: actor.orgId } : { consumerOrgId: actor.orgId }),
+    ...(f.direction === 'in' ? { providerOrgId: orgId } : { consumerOrgId: orgId }),
     ...(f.status ? { status: f.status } : {}),
     overdueAt: now.toISOString(),
     limit: f.limit,

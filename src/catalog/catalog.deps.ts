@@ -17,6 +17,9 @@ export interface OrgDirectory {
   byId(id: string): Promise<CatalogOrg | undefined>;
 }
 
+/** Checks one URL (outbound HTTP is injected, so tests and air-gapped installations decide how). */
+export type LinkChecker = (url: string) => Promise<{ ok: boolean; status: number | null; error?: string }>;
+
 /**
  * What the catalog services are built from; injected so tests control time, organisations and
  * the access-right store (the exchange center's, through the `AccessRightStore` seam).
@@ -31,6 +34,8 @@ export interface CatalogDeps {
   accessRights: AccessRightStore | undefined;
   /** The platform's public base URL, for DCAT IRIs (`https://data.example.gov.cn`). */
   baseUrl: string;
+  /** Checks an API link for the quality report; `fetch` with a 5-second timeout when absent. */
+  checkLink?: LinkChecker;
   /** X-Road instance identifier the consuming subsystems live in (`CN-DEMO`). */
   exchangeInstance?: string;
 }

@@ -1,4 +1,5 @@
 import type { Actor } from '../core/actor.js';
+import { AppError } from '../core/errors.js';
 import { definePolicy, type PolicySubject } from '../core/policy.js';
 
 const ownOrg = (a: Actor, s: PolicySubject): boolean => !!a.orgId && s.orgId === a.orgId;
@@ -30,3 +31,13 @@ export const CATALOG_RULES = definePolicy([
   { action: 'catalog.quality.read', roles: ['catalog-reviewer'], actorTypes: ['system'] },
   { action: 'catalog.quality.read', actorTypes: ['staff'], when: ownOrg },
 ]);
+
+/**
+ * The department an actor acts for. Throws AUTH_REQUIRED for an anonymous caller and
+ * AUTH_FORBIDDEN for one without a department (citizens, system admins of no department).
+ */
+export function departmentOf(actor: Actor, what = '本部门目录'): string {
+  if (actor.type === 'anonymous') throw new AppError('AUTH_REQUIRED');
+  if (!actor.orgId) throw new AppError('AUTH_FORBIDDEN', `只有部门工作人员可以使用“${what}” (department staff only)`);
+  return actor.orgId;
+}

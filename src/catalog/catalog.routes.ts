@@ -18,6 +18,7 @@ import {
   ResourceBody,
   ResourceSchema,
   ResourceStatusSchema,
+  QualityReply,
   ReviewBody,
   SearchQuery,
   SearchReply,
@@ -26,6 +27,7 @@ import {
 } from './catalog.schemas.js';
 import { dcatRoutes } from './dcat.routes.js';
 import { importRoutes } from './import.routes.js';
+import { qualityReport } from './quality.service.js';
 import * as resources from './resource.service.js';
 import { searchCatalog, type CatalogView } from './search.service.js';
 import * as taxonomy from './taxonomy.service.js';
@@ -103,6 +105,26 @@ export async function catalogRoutes(app: HttpApp, deps: CatalogDeps): Promise<vo
     '/api/v1/catalog/resources/:id/data-updated',
     { schema: { tags, summary: '登记数据已更新 / record a data update', params: IdParams, response: { 200: ResourceRef, ...errorResponses } } },
     async (request) => resources.markDataUpdated(deps, request.actor, request.ctx, request.params.id),
+  );
+
+  app.get(
+    '/api/v1/catalog/quality',
+    {
+      schema: {
+        tags,
+        summary: '目录质量：完整度、按期更新、失效链接 / quality: completeness, updated on schedule, dead links',
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            scope: StringEnum(['mine', 'all'] as const, { default: 'mine', description: 'mine 本部门；all 全部已发布（审核员）' }),
+            checkLinks: Type.Boolean({ default: false, description: '检查接口链接是否可访问' }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: QualityReply, ...errorResponses },
+      },
+    },
+    async (request) => qualityReport(deps, request.actor, request.query),
   );
 
   // ── classification ──

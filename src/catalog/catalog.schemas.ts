@@ -214,3 +214,35 @@ export const PageQuery = {
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   offset: Type.Integer({ minimum: 0, default: 0 }),
 };
+
+export const QualityReply = Type.Object({
+  summary: Type.Object({
+    resources: Type.Integer(),
+    averageCompleteness: Type.Integer({ description: '0–100' }),
+    onSchedule: Type.Integer(),
+    late: Type.Integer(),
+    deadLinks: Type.Integer(),
+    checkedLinks: Type.Integer(),
+  }),
+  items: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      code: Type.String(),
+      name: Type.String(),
+      status: Type.String(),
+      completeness: Type.Integer(),
+      missing: Type.Array(Type.String()),
+      lastDataUpdate: Nullable(Type.String()),
+      updateDueBy: Nullable(Type.String()),
+      onSchedule: Type.Union([Type.Boolean(), Type.Null()]),
+      links: Type.Array(
+        Type.Object({
+          ref: Type.String(),
+          ok: Type.Union([Type.Boolean(), Type.Null()]),
+          status: Type.Union([Type.Integer(), Type.Null()]),
+          error: Type.Optional(Type.String()),
+        }),
+      ),
+    }),
+  ),
+});

@@ -2,7 +2,7 @@ import type { Actor, RequestContext } from '../core/actor.js';
 import { shanghaiDate } from '../core/calendar/index.js';
 import { AppError } from '../core/errors.js';
 import { authorize, can } from '../core/policy.js';
-import './catalog.policy.js';
+import { departmentOf } from './catalog.policy.js';
 import type { CatalogDeps, CatalogOrg } from './catalog.deps.js';
 import type { ResourceInput } from './catalog.model.js';
 import * as repo from './catalog.repository.js';
@@ -134,7 +134,7 @@ export async function importCatalogFile(
 export async function exportCatalog(deps: CatalogDeps, actor: Actor, scope: 'mine' | 'sharing', kind: 'csv' | 'xlsx'): Promise<Buffer> {
   let filter: repo.ResourceListFilter;
   if (scope === 'mine') {
-    if (!actor.orgId) throw new AppError('AUTH_FORBIDDEN', '只有部门工作人员有“本部门目录”');
+    departmentOf(actor);
     authorize(actor, 'catalog.resource.read', { orgId: actor.orgId });
     filter = { providerOrgId: actor.orgId, limit: 100000, offset: 0 };
   } else {

@@ -1,6 +1,6 @@
 /** The catalog module's public surface: resources, review, search, classification, thesaurus, sharing applications. */
 export { catalogMigration } from './catalog.migration.js';
-export type { CatalogDeps, CatalogOrg, OrgDirectory } from './catalog.deps.js';
+export type { CatalogDeps, CatalogOrg, OrgDirectory, LinkChecker } from './catalog.deps.js';
 export * from './catalog.model.js';
 export { catalogRoutes } from './catalog.routes.js';
 export { type Resource, presentResource } from './resource.presenter.js';
@@ -44,3 +44,4 @@ export { importResources, importCatalogFile, exportCatalog, type ImportRow, type
 export { catalogTemplate, COLUMNS as CATALOG_COLUMNS } from './spreadsheet.js';
 export { sampleCatalog, type SampleResource } from './sample-catalog.js';
 export { seedDemoCatalog } from './catalog-demo.js';
+export { qualityReport, fetchLinkChecker, type QualityReport } from './quality.service.js';

@@ -4,7 +4,7 @@ import { isUniqueViolation, type Db } from '../core/db/database.js';
 import { AppError, validationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { authorize, can } from '../core/policy.js';
-import './catalog.policy.js';
+import { departmentOf } from './catalog.policy.js';
 import type { CatalogDeps, CatalogOrg } from './catalog.deps.js';
 import type { ResourceInput, ResourceStatus } from './catalog.model.js';
 import * as repo from './catalog.repository.js';
@@ -330,7 +330,7 @@ export async function listResources(
     const { rows, total } = await repo.listResources(deps.db, { statuses: [f.status ?? 'pending'], limit: f.limit, offset: f.offset });
     return { items: rows.map(presentResource), total };
   }
-  if (!actor.orgId) throw new AppError('AUTH_FORBIDDEN', '只有部门工作人员有“本部门目录” (only department staff have their own catalog)');
+  departmentOf(actor);
   authorize(actor, 'catalog.resource.read', { orgId: actor.orgId });
   const { rows, total } = await repo.listResources(deps.db, {
     providerOrgId: actor.orgId,

@@ -1,8 +1,7 @@
 import type { Actor } from '../core/actor.js';
-import { AppError } from '../core/errors.js';
 import { authorize } from '../core/policy.js';
 import { lookupDivision } from '../standards/index.js';
-import './catalog.policy.js';
+import { departmentOf } from './catalog.policy.js';
 import type { CatalogDeps } from './catalog.deps.js';
 import { FORMAT_TYPES, OPEN_TYPES, SHARE_TYPES, UPDATE_CYCLES, type FormatType, type OpenType, type ShareType, type UpdateCycle } from './catalog.model.js';
 import * as repo from './catalog.repository.js';
@@ -60,7 +59,7 @@ export async function searchCatalog(deps: CatalogDeps, actor: Actor, p: SearchPa
     authorize(actor, 'catalog.sharing.read');
     filter.excludeShareType = 'none';
   } else {
-    if (!actor.orgId) throw new AppError('AUTH_FORBIDDEN', '只有部门工作人员有“本部门目录” (only department staff have their own catalog)');
+    departmentOf(actor);
     authorize(actor, 'catalog.resource.read', { orgId: actor.orgId });
     filter.statuses = ['draft', 'pending', 'published', 'returned', 'offline'];
     filter.providerOrgId = actor.orgId;
