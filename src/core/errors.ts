@@ -63,6 +63,18 @@ export const ERROR_CODES = {
   CATALOG_APPLICATION_DECIDED: { status: 409, zh: '共享申请已答复或已撤销', en: 'The application has already been answered or withdrawn' },
   CATALOG_IMPORT_INVALID: { status: 400, zh: '导入文件有错误，未写入任何数据', en: 'The import file has errors; nothing was written' },
 
+  // base registries
+  REGISTRY_NOT_FOUND: { status: 404, zh: '基础信息库不存在', en: 'No such registry' },
+  REGISTRY_RECORD_NOT_FOUND: { status: 404, zh: '记录不存在', en: 'No such record' },
+  REGISTRY_RECORD_EXISTS: { status: 409, zh: '记录已存在', en: 'The record already exists' },
+  REGISTRY_NOT_SOURCE: { status: 403, zh: '只有该属性的来源部门可以写入（一数一源）', en: "Only the attribute's source department may write it" },
+  REGISTRY_SOURCE_UNBOUND: { status: 409, zh: '来源部门尚未指定机构', en: 'The source department is not bound to an organisation' },
+  REGISTRY_PURPOSE_REQUIRED: { status: 400, zh: '查询须说明目的', en: 'A read must state its purpose' },
+  REGISTRY_IMPORT_INVALID: { status: 400, zh: '导入文件有错误，未写入任何数据', en: 'The import file has errors; nothing was written' },
+  REGISTRY_DISCREPANCY_NOT_FOUND: { status: 404, zh: '异议不存在', en: 'No such discrepancy report' },
+  REGISTRY_DISCREPANCY_CLOSED: { status: 409, zh: '异议已处理', en: 'The discrepancy report is already resolved' },
+  REGISTRY_LOG_BROKEN: { status: 500, zh: '基础信息库日志校验失败', en: 'The registry log does not verify' },
+
   // crypto
   CRYPTO_UNKNOWN_SUITE: { status: 400, zh: '未知的密码套件', en: 'Unknown crypto suite' },
   CRYPTO_BAD_KEY: { status: 400, zh: '密钥不合法', en: 'The key is not valid' },

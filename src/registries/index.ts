@@ -1,0 +1,90 @@
+/**
+ * The base registries module (基础信息库): registries defined by configuration, one data one
+ * source, an append-only Merkle log per registry with signed tree heads and proofs,
+ * verification (核验), access records and masking, bulk import, discrepancy reports and the
+ * GovStack Digital Registries data API. This file is the module's only public surface.
+ */
+import type { AuditLog } from '../audit/index.js';
+import type { CalendarService } from '../core/calendar/index.js';
+import type { Clock } from '../core/clock.js';
+import type { Db, Dialect } from '../core/db/database.js';
+import type { HttpApp } from '../core/http/app.js';
+import { findOrgByUscc, type IdentityDeps } from '../identity/index.js';
+import { secretBoxOf, type PlatformKeys } from '../core/keys.js';
+import { DiscrepancyService } from './discrepancy.service.js';
+import { govstackRoutes } from './govstack.routes.js';
+import { SHIPPED_REGISTRIES } from './registries.config.js';
+import type { RegistryDeps } from './registries.deps.js';
+import { registryRoutes } from './registries.routes.js';
+import { RegistryService } from './registries.service.js';
+import type { RegistryDefinition } from './registry-definition.js';
+
+export { registriesMigration } from './registries.migration.js';
+export { RegistryService, claimMatches, type RegistryRecord, type HistoryEntry, type ClaimResult } from './registries.service.js';
+export { DiscrepancyService, type Discrepancy } from './discrepancy.service.js';
+export { SHIPPED_REGISTRIES, SOURCE_DEPARTMENTS, POPULATION, LEGAL_ENTITIES, LAND_PARCELS } from './registries.config.js';
+export type { RegistryDefinition, AttributeDefinition, Attributes, AttributeValue } from './registry-definition.js';
+export type { RegistryDeps, OrgRef, TreeHeadSigner } from './registries.deps.js';
+export { verifyRegistryLog, currentTreeHead, treeHeadMessage, type RegistryVerifyResult, type SignedTreeHead } from './registry-proofs.js';
+export { verifyInclusion, verifyConsistency, rootOfLeafHashes, leafHash } from './merkle-log.js';
+export { geometryArea, geometryProblem, geometryContains } from './geometry.js';
+export { importRegistryFile, type ImportOptions, type ImportResult, type ImportRowError } from './registry-import.js';
+export { verifyBatch, type VerifyBatchOptions, type VerifyBatchCounts } from './registry-verify-batch.js';
+export { seedDemoRegistries } from './registry-seed.js';
+
+/** The purpose string the registry seals its sensitive attributes with (AAD). */
+export const REGISTRY_SEAL_PURPOSE = 'zhengtong/registry/1';
+
+/** The registry module wired on the platform's database, keys and services. */
+export interface RegistryModule {
+  service: RegistryService;
+  discrepancies: DiscrepancyService;
+  routes(app: HttpApp): Promise<void>;
+}
+
+/**
+ * Builds the registry services from the platform's parts and creates each registry's log head.
+ *
+ * @example const registries = await createRegistries({ db, dialect, audit, clock, calendar, keys, identity });
+ */
+export async function createRegistries(parts: {
+  db: Db;
+  dialect: Dialect;
+  audit: AuditLog;
+  clock: Clock;
+  calendar: CalendarService;
+  keys: PlatformKeys;
+  /** Resolves organisations (source department bindings). */
+  identity: IdentityDeps;
+  definitions?: readonly RegistryDefinition[];
+}): Promise<RegistryModule> {
+  const { keys } = parts;
+  const deps: RegistryDeps = {
+    db: parts.db,
+    dialect: parts.dialect,
+    audit: parts.audit,
+    clock: parts.clock,
+    calendar: parts.calendar,
+    hash: keys.suite.hash,
+    sealer: secretBoxOf(keys, REGISTRY_SEAL_PURPOSE),
+    signer: {
+      suite: keys.suite.name,
+      fingerprint: keys.fingerprint,
+      sign: (m) => keys.suite.sign(keys.signing.privateKey, m),
+      verify: (m, s) => keys.suite.verify(keys.signing.publicKey, m, s),
+    },
+    findOrgByUscc: async (uscc) => findOrgByUscc(parts.identity, uscc),
+    definitions: parts.definitions ?? SHIPPED_REGISTRIES,
+  };
+  const service = new RegistryService(deps);
+  await service.init();
+  const discrepancies = new DiscrepancyService(service);
+  return {
+    service,
+    discrepancies,
+    routes: async (app) => {
+      await registryRoutes(app, { registries: service, discrepancies });
+      await govstackRoutes(app, service);
+    },
+  };
+}

@@ -1,0 +1,275 @@
+/** All SQL of the registries module. Functions take the database or an open transaction. */
+import type { Kysely } from 'kysely';
+import { tablesOf, type Db } from '../core/db/database.js';
+
+export interface RecordRow {
+  registry: string;
+  record_key: string;
+  data: string;
+  sealed: string | null;
+  version: number;
+  last_seq: number;
+  created_at: string;
+  updated_at: string;
+  holder: string | null;
+  min_lon: number | null;
+  min_lat: number | null;
+  max_lon: number | null;
+  max_lat: number | null;
+}
+
+export interface EntryRow {
+  registry: string;
+  seq: number;
+  record_key: string;
+  occurred_at: string;
+  actor_type: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  org_id: string | null;
+  sources: string;
+  reason: string;
+  changes: string;
+  sealed_changes: string | null;
+  leaf_hash: string;
+}
+
+export interface TreeHeadRow {
+  registry: string;
+  size: number;
+  root_hash: string;
+  signed_at: string;
+  suite: string;
+  key_fingerprint: string;
+  signature: string;
+}
+
+export interface BindingRow {
+  source: string;
+  org_id: string;
+  org_name: string;
+  org_uscc: string;
+  updated_at: string;
+}
+
+export interface DiscrepancyRow {
+  id: string;
+  registry: string;
+  record_key: string;
+  attribute: string;
+  believed_value: string;
+  evidence: string;
+  source: string;
+  source_org_id: string;
+  filed_by_org: string;
+  filed_by_user: string;
+  filed_at: string;
+  due_at: string;
+  status: string;
+  resolution_note: string | null;
+  resolved_by: string | null;
+  resolved_at: string | null;
+  resolved_seq: number | null;
+}
+
+interface RegistryTables {
+  registry_records: RecordRow;
+  registry_entries: EntryRow;
+  registry_heads: { registry: string; size: number };
+  registry_tree_heads: TreeHeadRow;
+  registry_source_bindings: BindingRow;
+  registry_discrepancies: DiscrepancyRow;
+}
+
+const q = (db: Db): Kysely<RegistryTables> => tablesOf<RegistryTables>(db);
+
+export async function ensureHead(db: Db, registry: string): Promise<void> {
+  await q(db)
+    .insertInto('registry_heads')
+    .values({ registry, size: 0 })
+    .onConflict((oc) => oc.column('registry').doNothing())
+    .execute();
+}
+
+/**
+ * Claims `n` consecutive entry numbers of `registry`. The UPDATE holds the head row's lock (the
+ * database write lock on SQLite) until the caller's transaction ends: writers of one registry queue.
+ */
+export async function claimSeqs(trx: Db, registry: string, n: number): Promise<number> {
+  const row = await q(trx)
+    .updateTable('registry_heads')
+    .set((eb) => ({ size: eb('size', '+', n) }))
+    .where('registry', '=', registry)
+    .returning(['size'])
+    .executeTakeFirstOrThrow();
+  return row.size - n + 1;
+}
+
+export async function headSize(db: Db, registry: string): Promise<number> {
+  const row = await q(db).selectFrom('registry_heads').select('size').where('registry', '=', registry).executeTakeFirst();
+  return row?.size ?? 0;
+}
+
+export async function findRecord(db: Db, registry: string, key: string): Promise<RecordRow | undefined> {
+  return q(db).selectFrom('registry_records').selectAll().where('registry', '=', registry).where('record_key', '=', key).executeTakeFirst();
+}
+
+export async function findRecords(db: Db, registry: string, keys: readonly string[]): Promise<RecordRow[]> {
+  if (keys.length === 0) return [];
+  return q(db).selectFrom('registry_records').selectAll().where('registry', '=', registry).where('record_key', 'in', keys).execute();
+}
+
+export async function insertRecords(trx: Db, rows: RecordRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500)
+    await q(trx)
+      .insertInto('registry_records')
+      .values(rows.slice(i, i + 500))
+      .execute();
+}
+
+export async function updateRecord(trx: Db, row: RecordRow): Promise<void> {
+  const { registry, record_key, created_at: _created, ...rest } = row;
+  await q(trx).updateTable('registry_records').set(rest).where('registry', '=', registry).where('record_key', '=', record_key).execute();
+}
+
+export async function insertEntries(trx: Db, rows: EntryRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500)
+    await q(trx)
+      .insertInto('registry_entries')
+      .values(rows.slice(i, i + 500))
+      .execute();
+}
+
+export async function entriesOf(db: Db, registry: string, key: string, uptoAt?: string): Promise<EntryRow[]> {
+  let query = q(db).selectFrom('registry_entries').selectAll().where('registry', '=', registry).where('record_key', '=', key);
+  if (uptoAt) query = query.where('occurred_at', '<=', uptoAt);
+  return query.orderBy('seq').execute();
+}
+
+export async function findEntry(db: Db, registry: string, seq: number): Promise<EntryRow | undefined> {
+  return q(db).selectFrom('registry_entries').selectAll().where('registry', '=', registry).where('seq', '=', seq).executeTakeFirst();
+}
+
+/** Entries with seq > after, in order, at most `limit`: the verifier's keyset page. */
+export async function entryPage(db: Db, registry: string, after: number, limit: number): Promise<EntryRow[]> {
+  return q(db).selectFrom('registry_entries').selectAll().where('registry', '=', registry).where('seq', '>', after).orderBy('seq').limit(limit).execute();
+}
+
+/** Leaf hashes of entries 1..size, in order. */
+export async function leafHashes(db: Db, registry: string, size: number): Promise<string[]> {
+  const rows = await q(db)
+    .selectFrom('registry_entries')
+    .select('leaf_hash')
+    .where('registry', '=', registry)
+    .where('seq', '<=', size)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => r.leaf_hash);
+}
+
+export async function recordPage(db: Db, registry: string, afterKey: string, limit: number): Promise<RecordRow[]> {
+  return q(db)
+    .selectFrom('registry_records')
+    .selectAll()
+    .where('registry', '=', registry)
+    .where('record_key', '>', afterKey)
+    .orderBy('record_key')
+    .limit(limit)
+    .execute();
+}
+
+export async function countRecords(db: Db, registry: string): Promise<number> {
+  const row = await q(db)
+    .selectFrom('registry_records')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('registry', '=', registry)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function recordsByHolder(db: Db, registry: string, holder: string, limit: number): Promise<RecordRow[]> {
+  return q(db)
+    .selectFrom('registry_records')
+    .selectAll()
+    .where('registry', '=', registry)
+    .where('holder', '=', holder)
+    .orderBy('record_key')
+    .limit(limit)
+    .execute();
+}
+
+/** Records whose bounding box meets the given box (candidates; the caller tests the exact geometry). */
+export async function recordsInBox(
+  db: Db,
+  registry: string,
+  box: { minLon: number; minLat: number; maxLon: number; maxLat: number },
+  limit: number,
+): Promise<RecordRow[]> {
+  return q(db)
+    .selectFrom('registry_records')
+    .selectAll()
+    .where('registry', '=', registry)
+    .where('min_lon', '<=', box.maxLon)
+    .where('max_lon', '>=', box.minLon)
+    .where('min_lat', '<=', box.maxLat)
+    .where('max_lat', '>=', box.minLat)
+    .orderBy('record_key')
+    .limit(limit)
+    .execute();
+}
+
+export async function latestTreeHead(db: Db, registry: string): Promise<TreeHeadRow | undefined> {
+  return q(db).selectFrom('registry_tree_heads').selectAll().where('registry', '=', registry).orderBy('size', 'desc').limit(1).executeTakeFirst();
+}
+
+export async function treeHeads(db: Db, registry: string): Promise<TreeHeadRow[]> {
+  return q(db).selectFrom('registry_tree_heads').selectAll().where('registry', '=', registry).orderBy('size').execute();
+}
+
+export async function insertTreeHead(db: Db, row: TreeHeadRow): Promise<void> {
+  await q(db)
+    .insertInto('registry_tree_heads')
+    .values(row)
+    .onConflict((oc) => oc.columns(['registry', 'size']).doNothing())
+    .execute();
+}
+
+export async function listBindings(db: Db): Promise<BindingRow[]> {
+  return q(db).selectFrom('registry_source_bindings').selectAll().orderBy('source').execute();
+}
+
+export async function upsertBinding(trx: Db, row: BindingRow): Promise<void> {
+  await q(trx)
+    .insertInto('registry_source_bindings')
+    .values(row)
+    .onConflict((oc) => oc.column('source').doUpdateSet({ org_id: row.org_id, org_name: row.org_name, org_uscc: row.org_uscc, updated_at: row.updated_at }))
+    .execute();
+}
+
+export async function insertDiscrepancy(trx: Db, row: DiscrepancyRow): Promise<void> {
+  await q(trx).insertInto('registry_discrepancies').values(row).execute();
+}
+
+export async function findDiscrepancy(db: Db, id: string): Promise<DiscrepancyRow | undefined> {
+  return q(db).selectFrom('registry_discrepancies').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Reports filed by or addressed to `orgId`, newest first. */
+export async function discrepanciesOf(db: Db, orgId: string, status: string | undefined, limit: number): Promise<DiscrepancyRow[]> {
+  let query = q(db)
+    .selectFrom('registry_discrepancies')
+    .selectAll()
+    .where((eb) => eb.or([eb('source_org_id', '=', orgId), eb('filed_by_org', '=', orgId)]));
+  if (status) query = query.where('status', '=', status);
+  return query.orderBy('filed_at', 'desc').limit(limit).execute();
+}
+
+/** Closes an open report; false when it was no longer open (a concurrent resolution). */
+export async function closeDiscrepancy(
+  trx: Db,
+  id: string,
+  set: Pick<DiscrepancyRow, 'status' | 'resolution_note' | 'resolved_by' | 'resolved_at' | 'resolved_seq'>,
+): Promise<boolean> {
+  const res = await q(trx).updateTable('registry_discrepancies').set(set).where('id', '=', id).where('status', '=', 'open').executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
