@@ -287,6 +287,60 @@ function filtered(db: Db, f: SearchFilter) {
   return base;
 }
 
+/** Resources that have a token of every group, with their integer score (sum of matched token weights). Uses only the token primary key. */
+export async function matchTokens(db: Db, groups: string[][]): Promise<Map<string, number>> {
+  const all = [...new Set(groups.flat())];
+  const rows = await q(db)
+    .selectFrom('catalog_search_tokens as t')
+    .select(['t.resource_id', sql<number>`sum(t.weight)`.as('score')])
+    .where('t.token', 'in', all)
+    .groupBy('t.resource_id')
+    .having(({ and }) => and(groups.map((g) => sql<boolean>`max(case when t.token in (${sql.join(g.map((x) => sql.val(x)))}) then 1 else 0 end) = 1`) as never))
+    .execute();
+  return new Map(rows.map((r) => [r.resource_id, Number(r.score)]));
+}
+
+/** The columns search sorts and counts facets on. */
+export interface FacetRow {
+  id: string;
+  class_code: string;
+  seq: number;
+  provider_org_id: string;
+  provider_name: string;
+  share_type: string;
+  open_type: string;
+  format_type: string;
+  update_cycle: string;
+  region_code: string;
+  updated_at: string;
+}
+
+/** The facet columns of those of `ids` that pass the filter (the text groups of `f` are ignored), in chunks of 2,000 ids. */
+export async function facetRowsOf(db: Db, ids: string[], f: SearchFilter): Promise<FacetRow[]> {
+  const out: FacetRow[] = [];
+  for (let i = 0; i < ids.length; i += 2000) {
+    const chunk = ids.slice(i, i + 2000);
+    const rows = await filtered(db, { ...f, groups: [] })
+      .where('r.id', 'in', chunk)
+      .select([
+        'r.id',
+        'r.class_code',
+        'r.seq',
+        'r.provider_org_id',
+        'r.provider_name',
+        'r.share_type',
+        'r.open_type',
+        'r.format_type',
+        'r.update_cycle',
+        'r.region_code',
+        'r.updated_at',
+      ])
+      .execute();
+    out.push(...rows.map((r) => ({ ...r, seq: Number(r.seq) })));
+  }
+  return out;
+}
+
 /** One page of matching resource ids with scores (0 without a text query), and the total. */
 export async function searchIds(
   db: Db,

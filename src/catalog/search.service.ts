@@ -74,7 +74,24 @@ export async function searchCatalog(deps: CatalogDeps, actor: Actor, p: SearchPa
   if (p.updateCycle) filter.updateCycle = p.updateCycle;
   if (p.regionCode) filter.regionCode = p.regionCode;
 
-  const { hits, total } = await repo.searchIds(deps.db, filter, p.order ?? (filter.groups.length ? 'relevance' : 'recency'), p.limit, p.offset);
+  const order = p.order ?? (filter.groups.length ? 'relevance' : 'recency');
+  const providerNames = new Map<string, string>();
+  let hits: Array<{ id: string; score: number }>;
+  let total: number;
+  let counts: Record<string, Array<{ value: string; count: number }>> | undefined;
+  if (filter.groups.length) {
+    // Text queries: the token index gives the (few) matching ids and scores; their facet columns
+    // are read by primary key, then sorted and counted here — no scan of the whole catalog.
+    const scores = await repo.matchTokens(deps.db, filter.groups);
+    const matched = await repo.facetRowsOf(deps.db, [...scores.keys()], filter);
+    matched.sort(compareRows(order, scores));
+    total = matched.length;
+    hits = matched.slice(p.offset, p.offset + p.limit).map((r) => ({ id: r.id, score: scores.get(r.id) ?? 0 }));
+    if (p.facets !== false) counts = countFacets(matched, providerNames);
+  } else {
+    ({ hits, total } = await repo.searchIds(deps.db, filter, order, p.limit, p.offset));
+    if (p.facets !== false) counts = await repo.facetCounts(deps.db, filter, FACET_NAMES, providerNames);
+  }
   const rows = new Map(
     (
       await repo.findResourcesByIds(
@@ -97,9 +114,7 @@ export async function searchCatalog(deps: CatalogDeps, actor: Actor, p: SearchPa
     };
   });
   const facets: SearchResult['facets'] = {};
-  if (p.facets !== false) {
-    const providerNames = new Map<string, string>();
-    const counts = await repo.facetCounts(deps.db, filter, FACET_NAMES, providerNames);
+  if (counts) {
     const classNames = new Map((await repo.listClasses(deps.db)).map((c) => [c.code, c.name]));
     for (const [name, values] of Object.entries(counts)) {
       const labelled = values.map((v) => ({ ...v, label: labelOf(name as FacetName, v.value, classNames, providerNames) }));
@@ -108,6 +123,39 @@ export async function searchCatalog(deps: CatalogDeps, actor: Actor, p: SearchPa
     }
   }
   return { total, items, facets, terms: filter.groups };
+}
+
+const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Relevance (score) or recency first, then by resource code (class code length, class code, 顺序码): the SQL path's order. */
+function compareRows(order: 'relevance' | 'recency', scores: Map<string, number>) {
+  return (a: repo.FacetRow, b: repo.FacetRow): number =>
+    (order === 'relevance' ? (scores.get(b.id) ?? 0) - (scores.get(a.id) ?? 0) : 0) ||
+    cmp(b.updated_at, a.updated_at) ||
+    a.class_code.length - b.class_code.length ||
+    cmp(a.class_code, b.class_code) ||
+    a.seq - b.seq;
+}
+
+const FACET_VALUE: Record<FacetName, (r: repo.FacetRow) => string> = {
+  class: (r) => r.class_code.slice(0, 3),
+  provider: (r) => r.provider_org_id,
+  shareType: (r) => r.share_type,
+  openType: (r) => r.open_type,
+  format: (r) => r.format_type,
+  updateCycle: (r) => r.update_cycle,
+  region: (r) => r.region_code,
+};
+
+function countFacets(rows: repo.FacetRow[], providerNames: Map<string, string>): Record<string, Array<{ value: string; count: number }>> {
+  const out: Record<string, Array<{ value: string; count: number }>> = {};
+  for (const name of FACET_NAMES) {
+    const counts = new Map<string, number>();
+    for (const r of rows) counts.set(FACET_VALUE[name](r), (counts.get(FACET_VALUE[name](r)) ?? 0) + 1);
+    out[name] = [...counts].map(([value, count]) => ({ value, count }));
+  }
+  for (const r of rows) providerNames.set(r.provider_org_id, r.provider_name);
+  return out;
 }
 
 function labelOf(facet: FacetName, value: string, classNames: Map<string, string>, providerNames: Map<string, string>): string {
