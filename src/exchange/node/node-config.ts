@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import { Type, type Static } from 'typebox';
+import { validationError } from '../../core/errors.js';
+
+const Suite = Type.Union([Type.Literal('ed25519'), Type.Literal('sm2')]);
+
+/** `node.json`: written by `zhengtong node init`, read by `zhengtong node --config`. Paths are relative to the file. */
+export const NodeConfigSchema = Type.Object(
+  {
+    nodeId: Type.String({ minLength: 1 }),
+    centerUrl: Type.String({ minLength: 1 }),
+    /** The center's signing key, pinned at init: global configurations must be signed with it. */
+    center: Type.Object({ suite: Suite, publicKey: Type.String(), fingerprint: Type.String() }),
+    instance: Type.String(),
+    memberId: Type.String(),
+    /** The subsystems this node acts for; local systems authenticate with the subsystem's API key (SHA-256 kept here). */
+    subsystems: Type.Record(Type.String(), Type.Object({ apiKeySha256: Type.String({ pattern: '^[0-9a-f]{64}$' }) })),
+    /** The address other nodes reach this node's server side at (published in the global configuration). */
+    address: Type.String(),
+    host: Type.String({ default: '127.0.0.1' }),
+    /** Port of the client side (local systems, plain HTTP on the department's network). */
+    clientPort: Type.Integer({ minimum: 0, maximum: 65535 }),
+    /** Port of the server side (other nodes, mutual TLS). */
+    serverPort: Type.Integer({ minimum: 0, maximum: 65535 }),
+    dbUrl: Type.String({ default: 'node.db' }),
+    dataDir: Type.String({ default: '.' }),
+    suite: Suite,
+    /** Services this node provides: code → backend base URL, timeout and what the message log keeps. */
+    services: Type.Record(
+      Type.String(),
+      Type.Object({
+        backend: Type.String(),
+        timeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
+        log: Type.Union([Type.Literal('full'), Type.Literal('metadata')], { default: 'full' }),
+      }),
+      { default: {} },
+    ),
+    pollIntervalMs: Type.Integer({ minimum: 1000, default: 60_000 }),
+    maxBodyBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
+    /** Messages whose timestamp is further than this from the receiver's clock are refused. */
+    maxClockSkewMs: Type.Integer({ minimum: 1000, default: 5 * 60_000 }),
+    /** Log a warning when the configuration expires within this time. */
+    warnBeforeExpiryMs: Type.Integer({ minimum: 0, default: 2 * 3600_000 }),
+    logLevel: Type.String({ default: 'info' }),
+  },
+  { additionalProperties: false },
+);
+
+export type NodeConfig = Static<typeof NodeConfigSchema>;
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const check = ajv.compile(NodeConfigSchema);
+
+/**
+ * Checks a parsed node configuration (filling defaults) and resolves its paths against `baseDir`.
+ *
+ * @throws VALIDATION_FAILED naming each bad field.
+ */
+export function parseNodeConfig(raw: unknown, baseDir: string): NodeConfig {
+  const copy = structuredClone(raw);
+  if (!check(copy)) {
+    throw validationError(
+      (check.errors ?? []).map((e) => ({ field: `node.json${e.instancePath.replace(/\//g, '.')}`, reason: e.message ?? e.keyword })),
+      '节点配置不合法 (invalid node configuration)',
+    );
+  }
+  const c = copy as NodeConfig;
+  const dataDir = path.resolve(baseDir, c.dataDir);
+  return { ...c, dataDir, dbUrl: /^postgres(ql)?:\/\//i.test(c.dbUrl) ? c.dbUrl : path.resolve(dataDir, c.dbUrl.replace(/^sqlite:(\/\/)?/i, '')) };
+}
+
+/** Reads and checks `node.json`. */
+export function loadNodeConfig(file: string): NodeConfig {
+  const text = fs.readFileSync(file, 'utf8');
+  return parseNodeConfig(JSON.parse(text), path.dirname(path.resolve(file)));
+}
+
+/** The files a node keeps in its data folder. */
+export function nodeFiles(dataDir: string) {
+  return {
+    signingKey: path.join(dataDir, 'keys', 'signing.key.json'),
+    tlsKey: path.join(dataDir, 'keys', 'tls.key.pem'),
+    tlsCert: path.join(dataDir, 'keys', 'tls.cert.pem'),
+    trustRoot: path.join(dataDir, 'keys', 'trust-root.pem'),
+    globalConf: path.join(dataDir, 'globalconf.json'),
+    bodies: path.join(dataDir, 'bodies'),
+  };
+}

@@ -1,0 +1,66 @@
+import type { PlatformMigration } from '../../core/db/migrate.js';
+
+/**
+ * A node's own database (not the platform's): the message log, hash-chained through
+ * `message_log_head` (one row; every append updates it first, taking its write lock, so
+ * concurrent appends queue instead of forking the chain), and the message ids seen, which make
+ * replays fail on a primary key.
+ */
+export const nodeMigrations: readonly PlatformMigration[] = [
+  {
+    name: 'node-0001-message-log',
+    async up(db) {
+      await db.schema
+        .createTable('message_ids')
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('sender', 'text', (c) => c.notNull())
+        .addColumn('message_id', 'text', (c) => c.notNull())
+        .addColumn('seen_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('message_ids_pk', ['role', 'sender', 'message_id'])
+        .execute();
+      await db.schema
+        .createTable('message_log')
+        .addColumn('seq', 'integer', (c) => c.primaryKey())
+        .addColumn('message_id', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull()) // consumer | provider
+        .addColumn('client', 'text', (c) => c.notNull())
+        .addColumn('service', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('issue', 'text', (c) => c.notNull())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('consumer_node', 'text', (c) => c.notNull())
+        .addColumn('provider_node', 'text', (c) => c.notNull())
+        .addColumn('request_timestamp', 'text', (c) => c.notNull())
+        .addColumn('request_content_type', 'text', (c) => c.notNull())
+        .addColumn('request_body_hash', 'text', (c) => c.notNull())
+        .addColumn('request_hash', 'text', (c) => c.notNull())
+        .addColumn('request_signature', 'text', (c) => c.notNull())
+        .addColumn('response_timestamp', 'text', (c) => c.notNull())
+        .addColumn('response_status', 'integer', (c) => c.notNull())
+        .addColumn('response_content_type', 'text', (c) => c.notNull())
+        .addColumn('response_error', 'text', (c) => c.notNull())
+        .addColumn('response_body_hash', 'text', (c) => c.notNull())
+        .addColumn('response_signature', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull()) // ok | denied | error
+        .addColumn('bodies', 'text', (c) => c.notNull()) // full | metadata
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('ended_at', 'text', (c) => c.notNull())
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('message_log_id_idx').on('message_log').columns(['message_id', 'role']).execute();
+      await db.schema
+        .createTable('message_log_head')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .execute();
+      await db
+        .insertInto('message_log_head')
+        .values({ id: 1, seq: 0, hash: '0'.repeat(64) })
+        .execute();
+    },
+  },
+];

@@ -1,0 +1,524 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { getSuite, readKeyFile, type CryptoSuite, type KeyPair } from '../../core/crypto/index.js';
+import { openDatabase, type Database } from '../../core/db/database.js';
+import { migrateToLatest } from '../../core/db/migrate.js';
+import { AppError } from '../../core/errors.js';
+import { findAccessRight, normaliseSubpath } from '../protocol/access-check.js';
+import { filterFields } from '../protocol/field-filter.js';
+import type { ConfNode, GlobalConf } from '../protocol/globalconf.js';
+import { parseServiceId, parseSubsystemId, subsystemOfService } from '../protocol/identifiers.js';
+import { canonicalRequest, canonicalResponse, H, MESSAGE_ID, requestHash, type RequestEnvelope, type ResponseEnvelope } from '../protocol/messages.js';
+import { XRoadError, type XRoadErrorType } from '../protocol/xroad-errors.js';
+import { GlobalConfHolder } from './globalconf-client.js';
+import { checkFreeText, header, readBody } from './http-util.js';
+import { MessageLog, type MessageRecord } from './message-log.js';
+import { nodeFiles, type NodeConfig } from './node-config.js';
+import { nodeMigrations } from './node.migration.js';
+import { createNodeLogger, type NodeLogger } from './node-logger.js';
+
+/** A running department node. */
+export interface ExchangeNode {
+  config: NodeConfig;
+  /** Base URL of the client side (local systems). */
+  clientUrl: string;
+  /** Base URL of the server side (other nodes, mutual TLS). */
+  serverUrl: string;
+  database: Database;
+  messageLog: MessageLog;
+  globalConf: GlobalConfHolder;
+  /** Polls the center now (also done every `pollIntervalMs`). */
+  pollNow(): Promise<'updated' | 'unchanged' | 'failed'>;
+  close(): Promise<void>;
+}
+
+interface NodeKeys {
+  suite: CryptoSuite;
+  signing: KeyPair;
+  tlsKey: string;
+  tlsCert: string;
+  trustRoot: string;
+}
+
+const ROUTE = /^\/r1\/([^/?]+)\/([^/?]+)\/([^/?]+)\/([^/?]+)\/([^/?]+)(\/[^?]*)?$/;
+const fingerprintOf = (f256: string) => f256.replace(/:/g, '').toLowerCase();
+const sha256hex = (s: string) => createHash('sha256').update(s).digest();
+
+/** Fetches the node's certificate from the center when it is not on disk yet (after approval). */
+async function ensureCertificate(config: NodeConfig, file: string): Promise<void> {
+  if (fs.existsSync(file)) return;
+  const res = await fetch(new URL(`/api/v1/exchange/registrations/${config.nodeId}`, config.centerUrl), { signal: AbortSignal.timeout(10_000) });
+  const reg = (await res.json()) as { status?: string; certificatePem?: string | null };
+  if (!res.ok || reg.status !== 'approved' || !reg.certificatePem) {
+    throw new AppError(
+      'EXCHANGE_NODE_NOT_APPROVED',
+      `节点 ${config.nodeId} 尚未获批（${reg.status ?? res.status}）：请管理员执行 zhengtong center approve ${config.nodeId}`,
+    );
+  }
+  await fs.promises.writeFile(file, reg.certificatePem);
+}
+
+async function loadKeys(config: NodeConfig): Promise<NodeKeys> {
+  const files = nodeFiles(config.dataDir);
+  await ensureCertificate(config, files.tlsCert);
+  const { suite, keyPair } = await readKeyFile(files.signingKey);
+  return {
+    suite,
+    signing: keyPair,
+    tlsKey: await fs.promises.readFile(files.tlsKey, 'utf8'),
+    tlsCert: await fs.promises.readFile(files.tlsCert, 'utf8'),
+    trustRoot: await fs.promises.readFile(files.trustRoot, 'utf8'),
+  };
+}
+
+function sendError(res: http.ServerResponse, e: XRoadError, extra: Record<string, string> = {}): void {
+  const body = Buffer.from(JSON.stringify(e.body()));
+  res.writeHead(e.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, [H.error]: e.type, ...extra });
+  res.end(body);
+}
+
+/**
+ * Starts a department node: opens its database, loads its keys (fetching its certificate once
+ * approved), loads and polls the global configuration, and listens on the client side (HTTP, API
+ * key per subsystem) and the server side (HTTPS, mutual TLS with center-issued certificates).
+ *
+ * @throws EXCHANGE_NODE_NOT_APPROVED while the registration is pending.
+ */
+export async function startNode(config: NodeConfig, options: { clock?: Clock; logger?: NodeLogger } = {}): Promise<ExchangeNode> {
+  const clock = options.clock ?? systemClock;
+  const log = options.logger ?? createNodeLogger(config.logLevel, config.nodeId);
+  const files = nodeFiles(config.dataDir);
+  const keys = await loadKeys(config);
+  const database = await openDatabase(config.dbUrl);
+  let clientServer: http.Server | undefined;
+  let serverSide: https.Server | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await migrateToLatest(database.db, database.dialect, nodeMigrations);
+    const messageLog = new MessageLog(database.db, keys.suite, files.bodies);
+    const globalConf = new GlobalConfHolder(
+      { centerUrl: config.centerUrl, center: config.center, instance: config.instance, file: files.globalConf, warnBeforeExpiryMs: config.warnBeforeExpiryMs },
+      clock,
+      log,
+    );
+    await globalConf.loadFromDisk();
+    await globalConf.poll();
+
+    const self = config.nodeId;
+    const agent = new https.Agent({ keepAlive: true, maxSockets: 256, key: keys.tlsKey, cert: keys.tlsCert, ca: [keys.trustRoot] });
+    const sign = (data: Buffer) => keys.suite.sign(keys.signing.privateKey, data).toString('base64');
+    const verifyBy = (node: ConfNode, data: Buffer, signature: string) => {
+      try {
+        const suite = getSuite(node.signSuite);
+        return suite.verify(suite.importPublicKey(node.signPublicKey), data, Buffer.from(signature, 'base64'));
+      } catch {
+        return false;
+      }
+    };
+    const apiKeyOk = (subsystemCode: string, given: string) => {
+      const expected = config.subsystems[subsystemCode]?.apiKeySha256;
+      return !!expected && given.length > 0 && timingSafeEqual(sha256hex(given), Buffer.from(expected, 'hex'));
+    };
+
+    // ── client side: a local system calls a service of another department ──────────────────
+    const handleClient = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const pathname = q < 0 ? url : url.slice(0, q);
+      const query = q < 0 ? '' : url.slice(q);
+      if (pathname === '/healthz') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', node: self, globalConf: globalConf.status() }));
+        return;
+      }
+      const m = ROUTE.exec(pathname);
+      if (!m) throw new XRoadError('Client.InvalidRequest', 'the path must be /r1/INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE[/path]');
+      const service = m.slice(1, 6).join('/');
+      const subpath = normaliseSubpath(m[6] ?? '');
+      if (!parseServiceId(service) || subpath === undefined) throw new XRoadError('Client.InvalidRequest', 'malformed service identifier or path');
+      const client = header(req.headers, H.client);
+      const clientId = parseSubsystemId(client);
+      if (!clientId) throw new XRoadError('Client.InvalidRequest', 'X-Road-Client must be INSTANCE/CLASS/MEMBER/SUBSYSTEM');
+      if (
+        `${clientId.instance}/${clientId.memberClass}/${clientId.memberCode}` !== config.memberId ||
+        !apiKeyOk(clientId.subsystem, header(req.headers, 'x-api-key'))
+      ) {
+        throw new XRoadError('Client.Unauthorized', 'X-API-Key does not authenticate the X-Road-Client subsystem on this node');
+      }
+      const messageId = header(req.headers, H.id) || randomUUID();
+      if (!MESSAGE_ID.test(messageId)) throw new XRoadError('Client.InvalidRequest', 'X-Road-Id must be 1–100 characters of A–Z a–z 0–9 . _ : -');
+      const userId = checkFreeText(header(req.headers, H.userId), 'X-Road-UserId');
+      const issue = checkFreeText(header(req.headers, H.issue), 'X-Road-Issue');
+      const purpose = checkFreeText(decodeHeader(header(req.headers, H.purpose)), 'X-Road-Purpose');
+      const conf = globalConf.usable('Server.ClientProxy.OutdatedGlobalConf');
+      const provider = conf.nodes.find((n) => n.subsystems.includes(subsystemOfService(service)));
+      if (!provider) throw new XRoadError('Client.UnknownService', service);
+      const body = await readBody(req, config.maxBodyBytes, 'Client.BodyTooLarge');
+      const started = clock.now().toISOString();
+      if (!(await messageLog.claimMessageId('consumer', self, messageId, started)))
+        throw new XRoadError('Client.InvalidRequest', `X-Road-Id ${messageId} was already used`);
+
+      const env: RequestEnvelope = {
+        method: req.method ?? 'GET',
+        path: `/r1/${service}${m[6] ? subpath : ''}${query}`,
+        messageId,
+        client,
+        service,
+        userId,
+        issue,
+        purpose,
+        timestamp: started,
+        sender: self,
+        recipient: provider.id,
+        contentType: header(req.headers, 'content-type'),
+        bodyHash: keys.suite.hash(body).toString('hex'),
+      };
+      const canonical = canonicalRequest(env);
+      const signature = sign(canonical);
+      const expectedRequestHash = requestHash(canonical, body);
+      const answer = await callProvider(provider, env, body, signature);
+      const respEnv: ResponseEnvelope = {
+        messageId,
+        requestHash: header(answer.headers, H.requestHash),
+        status: answer.status,
+        contentType: header(answer.headers, 'content-type'),
+        error: header(answer.headers, H.error),
+        timestamp: header(answer.headers, H.timestamp),
+        sender: provider.id,
+        recipient: self,
+        bodyHash: header(answer.headers, H.bodyHash),
+      };
+      const providerSuite = getSuite(provider.signSuite);
+      if (
+        !verifyBy(provider, canonicalResponse(respEnv), header(answer.headers, H.signature)) ||
+        providerSuite.hash(answer.body).toString('hex') !== respEnv.bodyHash
+      ) {
+        throw new XRoadError('Server.ClientProxy.InvalidSignature', `response of ${provider.id}`);
+      }
+      if (respEnv.requestHash !== expectedRequestHash) throw new XRoadError('Server.ClientProxy.InvalidRequestHash');
+      await messageLog.saveBody('consumer', messageId, 'request', body);
+      await messageLog.saveBody('consumer', messageId, 'response', answer.body);
+      await messageLog.append({
+        ...recordFields(env, expectedRequestHash, signature, 'consumer', provider.id),
+        response_timestamp: respEnv.timestamp,
+        response_status: respEnv.status,
+        response_content_type: respEnv.contentType,
+        response_error: respEnv.error,
+        response_body_hash: respEnv.bodyHash,
+        response_signature: header(answer.headers, H.signature),
+        outcome: outcomeOf(respEnv.error, respEnv.status),
+        bodies: 'full',
+        started_at: started,
+        ended_at: clock.now().toISOString(),
+      });
+      const out: Record<string, string | number> = { [H.id]: messageId, [H.requestHash]: respEnv.requestHash, 'content-length': answer.body.length };
+      if (respEnv.contentType) out['content-type'] = respEnv.contentType;
+      if (respEnv.error) out[H.error] = respEnv.error;
+      res.writeHead(respEnv.status, out).end(answer.body);
+    };
+
+    const callProvider = (provider: ConfNode, env: RequestEnvelope, body: Buffer, signature: string) =>
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const target = new URL(env.path, provider.address);
+        const headers: Record<string, string | number> = {
+          [H.client]: env.client,
+          [H.id]: env.messageId,
+          [H.userId]: env.userId,
+          [H.issue]: env.issue,
+          [H.purpose]: encodeURIComponent(env.purpose),
+          [H.sender]: env.sender,
+          [H.recipient]: env.recipient,
+          [H.timestamp]: env.timestamp,
+          [H.bodyHash]: env.bodyHash,
+          [H.signature]: signature,
+          'content-length': body.length,
+        };
+        if (env.contentType) headers['content-type'] = env.contentType;
+        const request = https.request(
+          target,
+          {
+            method: env.method,
+            agent,
+            headers,
+            timeout: 60_000,
+            // Nodes are named by the fingerprint of their certificate in the global configuration, not by host name.
+            checkServerIdentity: (_host, cert) =>
+              fingerprintOf(cert.fingerprint256) === provider.certFingerprint
+                ? undefined
+                : new Error('the provider certificate is not the one in the global configuration'),
+          },
+          (response) => {
+            readBody(response, config.maxBodyBytes, 'Server.ClientProxy.NetworkError').then(
+              (b) => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: b }),
+              reject,
+            );
+          },
+        );
+        request.on('timeout', () => request.destroy(new Error('timeout')));
+        request.on('error', (e) => reject(e instanceof XRoadError ? e : new XRoadError('Server.ClientProxy.NetworkError', `${provider.id}: ${e.message}`)));
+        request.end(body);
+      });
+
+    // ── server side: another department's node calls a service of ours ────────────────────
+    const handleServer = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+      const started = clock.now();
+      let consumerNode: ConfNode | undefined;
+      let env: RequestEnvelope | undefined;
+      let reqHash = '';
+      let logBodies: 'full' | 'metadata' = 'metadata';
+      let body: Buffer = Buffer.alloc(0);
+      const answer = async (status: number, contentType: string, payload: Buffer, error: XRoadErrorType | '', extra: Record<string, string> = {}) => {
+        const respEnv: ResponseEnvelope = {
+          messageId: env?.messageId ?? header(req.headers, H.id),
+          requestHash: reqHash,
+          status,
+          contentType,
+          error,
+          timestamp: clock.now().toISOString(),
+          sender: self,
+          recipient: consumerNode?.id ?? '',
+          bodyHash: keys.suite.hash(payload).toString('hex'),
+        };
+        const signature = sign(canonicalResponse(respEnv));
+        if (env && consumerNode) {
+          if (logBodies === 'full') {
+            await messageLog.saveBody('provider', env.messageId, 'request', body);
+            await messageLog.saveBody('provider', env.messageId, 'response', payload);
+          }
+          await messageLog.append({
+            ...recordFields(env, reqHash, header(req.headers, H.signature), 'provider', self),
+            response_timestamp: respEnv.timestamp,
+            response_status: status,
+            response_content_type: contentType,
+            response_error: error,
+            response_body_hash: respEnv.bodyHash,
+            response_signature: signature,
+            outcome: outcomeOf(error, status),
+            bodies: logBodies,
+            started_at: started.toISOString(),
+            ended_at: clock.now().toISOString(),
+          });
+        }
+        const headers: Record<string, string | number> = {
+          [H.id]: respEnv.messageId,
+          [H.requestHash]: reqHash,
+          [H.timestamp]: respEnv.timestamp,
+          [H.bodyHash]: respEnv.bodyHash,
+          [H.signature]: signature,
+          'content-length': payload.length,
+          ...extra,
+        };
+        if (contentType) headers['content-type'] = contentType;
+        if (error) headers[H.error] = error;
+        res.writeHead(status, headers).end(payload);
+      };
+      try {
+        const conf = globalConf.usable('Server.ServerProxy.OutdatedGlobalConf');
+        const peer = (req.socket as TLSSocket).getPeerCertificate();
+        consumerNode = conf.nodes.find((n) => n.certFingerprint === fingerprintOf(peer.fingerprint256 ?? ''));
+        if (!consumerNode || header(req.headers, H.sender) !== consumerNode.id) {
+          consumerNode = undefined;
+          throw new XRoadError('Server.ServerProxy.UnknownSender', 'the TLS certificate does not belong to the sending node');
+        }
+        body = await readBody(req, config.maxBodyBytes, 'Client.BodyTooLarge');
+        const url = req.url ?? '/';
+        const q = url.indexOf('?');
+        const pathname = q < 0 ? url : url.slice(0, q);
+        const m = ROUTE.exec(pathname);
+        const service = m ? m.slice(1, 6).join('/') : '';
+        env = {
+          method: req.method ?? 'GET',
+          path: url,
+          messageId: header(req.headers, H.id),
+          client: header(req.headers, H.client),
+          service,
+          userId: header(req.headers, H.userId),
+          issue: header(req.headers, H.issue),
+          purpose: decodeHeader(header(req.headers, H.purpose)),
+          timestamp: header(req.headers, H.timestamp),
+          sender: consumerNode.id,
+          recipient: header(req.headers, H.recipient),
+          contentType: header(req.headers, 'content-type'),
+          bodyHash: header(req.headers, H.bodyHash),
+        };
+        const canonical = canonicalRequest(env);
+        reqHash = requestHash(canonical, body);
+        if (!verifyBy(consumerNode, canonical, header(req.headers, H.signature)))
+          throw new XRoadError('Server.ServerProxy.InvalidSignature', 'the request signature does not verify');
+        if (getSuite(consumerNode.signSuite).hash(body).toString('hex') !== env.bodyHash)
+          throw new XRoadError('Server.ServerProxy.InvalidSignature', 'the body does not match its signed hash');
+        const sent = Date.parse(env.timestamp);
+        if (Number.isNaN(sent) || Math.abs(started.getTime() - sent) > config.maxClockSkewMs)
+          throw new XRoadError('Server.ServerProxy.ExpiredMessage', `timestamp ${env.timestamp}`);
+        if (env.recipient !== self) throw new XRoadError('Server.ServerProxy.WrongRecipient', `addressed to ${env.recipient}`);
+        if (!MESSAGE_ID.test(env.messageId)) throw new XRoadError('Client.InvalidRequest', 'bad X-Road-Id');
+        if (!consumerNode.subsystems.includes(env.client))
+          throw new XRoadError('Server.ServerProxy.UnknownSender', `${consumerNode.id} does not act for ${env.client}`);
+        const subpath = m ? normaliseSubpath(m[6] ?? '') : undefined;
+        if (!m || subpath === undefined || !parseServiceId(service)) throw new XRoadError('Client.InvalidRequest', 'malformed service identifier or path');
+        const own = conf.nodes.find((n) => n.id === self);
+        const setting = config.services[m[5]!];
+        if (!own?.subsystems.includes(subsystemOfService(service)) || !setting) throw new XRoadError('Server.ServerProxy.UnknownService', service);
+        logBodies = setting.log;
+        if (!(await messageLog.claimMessageId('provider', consumerNode.id, env.messageId, started.toISOString()))) {
+          logBodies = 'metadata';
+          throw new XRoadError('Server.ServerProxy.ReplayedMessage', env.messageId);
+        }
+        const access = findAccessRight(conf.accessRights, {
+          client: env.client,
+          service,
+          method: env.method,
+          subpath,
+          purpose: env.purpose,
+          at: started.toISOString(),
+        });
+        if ('denied' in access) throw new XRoadError('Server.ServerProxy.AccessDenied', access.denied);
+
+        const backend = await callBackend(setting, env, m[6] ? subpath : '', q < 0 ? '' : url.slice(q), body);
+        let payload: Buffer = backend.body;
+        if (access.right.fields !== null && backend.status >= 200 && backend.status < 300 && payload.length > 0) {
+          if (!/\bjson\b/i.test(backend.contentType))
+            throw new XRoadError('Server.ServerProxy.ServiceFailed', 'the grant filters fields but the backend did not answer JSON');
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(payload.toString('utf8'));
+          } catch {
+            throw new XRoadError('Server.ServerProxy.ServiceFailed', 'the backend answered malformed JSON');
+          }
+          payload = Buffer.from(JSON.stringify(filterFields(parsed, access.right.fields)));
+        }
+        await answer(backend.status, backend.contentType, payload, '');
+      } catch (e) {
+        const xe = e instanceof XRoadError ? e : new XRoadError('Server.ServerProxy.InternalError');
+        if (!(e instanceof XRoadError)) log.error('provider request failed', { error: (e as Error).stack });
+        await answer(xe.status, 'application/json; charset=utf-8', Buffer.from(JSON.stringify(xe.body())), xe.type);
+      }
+    };
+
+    const callBackend = async (setting: NodeConfig['services'][string], env: RequestEnvelope, subpath: string, query: string, body: Buffer) => {
+      const headers: Record<string, string> = { [H.client]: env.client, [H.id]: env.messageId };
+      if (env.userId) headers[H.userId] = env.userId;
+      if (env.issue) headers[H.issue] = env.issue;
+      if (env.purpose) headers[H.purpose] = encodeURIComponent(env.purpose);
+      if (env.contentType) headers['content-type'] = env.contentType;
+      let response: Response;
+      try {
+        response = await fetch(setting.backend.replace(/\/$/, '') + subpath + query, {
+          method: env.method,
+          headers,
+          body: env.method === 'GET' || env.method === 'HEAD' ? null : body,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(setting.timeoutMs),
+        });
+      } catch (e) {
+        throw new XRoadError(
+          'Server.ServerProxy.ServiceFailed',
+          (e as Error).name === 'TimeoutError' ? `no answer within ${setting.timeoutMs} ms` : 'the backend cannot be reached',
+        );
+      }
+      const payload = response.body
+        ? await readBody(response.body as unknown as AsyncIterable<Uint8Array>, config.maxBodyBytes, 'Server.ServerProxy.BodyTooLarge')
+        : Buffer.alloc(0);
+      return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: payload };
+    };
+
+    const guard =
+      (handler: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>, internal: XRoadErrorType) =>
+      (req: http.IncomingMessage, res: http.ServerResponse) => {
+        handler(req, res).catch((e: unknown) => {
+          if (!(e instanceof XRoadError)) log.error('request failed', { error: (e as Error).stack });
+          if (!res.headersSent) sendError(res, e instanceof XRoadError ? e : new XRoadError(internal));
+          else res.destroy();
+        });
+      };
+
+    clientServer = http.createServer({ keepAliveTimeout: 65_000 }, guard(handleClient, 'Server.ClientProxy.InternalError'));
+    serverSide = https.createServer(
+      { key: keys.tlsKey, cert: keys.tlsCert, ca: [keys.trustRoot], requestCert: true, rejectUnauthorized: true, keepAliveTimeout: 65_000 },
+      guard(handleServer, 'Server.ServerProxy.InternalError'),
+    );
+    await listen(clientServer, config.clientPort, config.host);
+    await listen(serverSide, config.serverPort, config.host);
+    const clientPort = (clientServer.address() as AddressInfo).port;
+    const serverPort = (serverSide.address() as AddressInfo).port;
+    timer = setInterval(() => void globalConf.poll(), config.pollIntervalMs);
+    timer.unref();
+    log.info('node started', { clientPort, serverPort, globalConf: globalConf.status() });
+
+    const closeServer = (s: http.Server) => new Promise<void>((r) => s.close(() => r()));
+    return {
+      config,
+      clientUrl: `http://${config.host}:${clientPort}`,
+      serverUrl: `https://${config.host}:${serverPort}`,
+      database,
+      messageLog,
+      globalConf,
+      pollNow: () => globalConf.poll(),
+      async close() {
+        clearInterval(timer);
+        agent.destroy();
+        clientServer!.closeAllConnections();
+        serverSide!.closeAllConnections();
+        await Promise.all([closeServer(clientServer!), closeServer(serverSide!)]);
+        await database.close();
+      },
+    };
+  } catch (e) {
+    clearInterval(timer);
+    clientServer?.close();
+    serverSide?.close();
+    await database.close();
+    throw e;
+  }
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** X-Road-Purpose is Chinese text: clients may send it percent-encoded (HTTP headers are Latin-1). */
+function decodeHeader(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}
+
+function outcomeOf(error: string, status: number): MessageRecord['outcome'] {
+  if (error === 'Server.ServerProxy.AccessDenied') return 'denied';
+  return error || status >= 500 ? 'error' : 'ok';
+}
+
+function recordFields(env: RequestEnvelope, reqHash: string, signature: string, role: 'consumer' | 'provider', providerNode: string) {
+  return {
+    message_id: env.messageId,
+    role,
+    client: env.client,
+    service: env.service,
+    user_id: env.userId,
+    issue: env.issue,
+    purpose: env.purpose,
+    method: env.method,
+    path: env.path,
+    consumer_node: env.sender,
+    provider_node: providerNode,
+    request_timestamp: env.timestamp,
+    request_content_type: env.contentType,
+    request_body_hash: env.bodyHash,
+    request_hash: reqHash,
+    request_signature: signature,
+  };
+}
+
+export type { GlobalConf };

@@ -1,0 +1,337 @@
+/**
+ * The exchange end to end on loopback: a center (the platform, on a real port behind a TCP relay
+ * the test can cut) and three department nodes on real sockets, mutual TLS with center-issued
+ * certificates, real signatures, a real backend. Tampering is done by a test client holding a
+ * registered node's keys, talking to the provider node's server side directly.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manualClock } from '../src/core/clock.js';
+import { readKeyFile } from '../src/core/crypto/index.js';
+import { initNode, loadNodeConfig, nodeFiles, parseNodeConfig, startNode, type ExchangeNode } from '../src/exchange/index.js';
+import { canonicalRequest, H, type RequestEnvelope } from '../src/exchange/protocol/messages.js';
+import { makeUscc } from '../src/standards/index.js';
+import { createTestDatabase, createTestPlatform, DIALECTS, seedBasics, staffBrowser, type Browser, type TestDatabase, type TestPlatform } from './helpers.js';
+
+const PURPOSE = '营业执照办理核验户籍';
+const PERSON = { id: '1', name: '张三', idNumber: '350102199001011234', address: { city: '福州市', street: '三坊七巷 1 号' }, phone: '13800000000' };
+
+describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
+  let p: TestPlatform;
+  let sys: Browser;
+  let centerUrl = '';
+  let relay: net.Server;
+  const relaySockets = new Set<net.Socket>();
+  let backend: http.Server;
+  let backendUrl = '';
+  const dirs: string[] = [];
+  const nodeDbs: TestDatabase[] = [];
+  const nodes: Record<'police' | 'market' | 'civil', ExchangeNode> = {} as never;
+  const keys: Record<string, string> = {};
+  const clock = manualClock(new Date());
+  const POLICE = `CN-DEMO/GOV/${makeUscc('1', '1', '350100', '00310001')}`;
+  const MARKET = `CN-DEMO/GOV/${makeUscc('1', '1', '350100', '00310002')}`;
+  const CIVIL = `CN-DEMO/GOV/${makeUscc('1', '1', '350100', '00310003')}`;
+  const SERVICE = `${POLICE}/hukou/persons`;
+  let rightId = '';
+
+  const call = (
+    node: ExchangeNode,
+    client: string,
+    pathAndQuery: string,
+    opts: { key?: string; purpose?: string; method?: string; id?: string; body?: string } = {},
+  ): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> =>
+    fetch(`${node.clientUrl}/r1/${SERVICE}${pathAndQuery}`, {
+      method: opts.method ?? 'GET',
+      headers: {
+        [H.client]: client,
+        'x-api-key': opts.key ?? keys[client]!,
+        [H.purpose]: encodeURIComponent(opts.purpose ?? PURPOSE),
+        [H.userId]: 'CN350102199001011234',
+        [H.issue]: 'case-2026-0001',
+        ...(opts.id ? { [H.id]: opts.id } : {}),
+        ...(opts.body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(opts.body ? { body: opts.body } : {}),
+    }).then(async (r) => ({ status: r.status, headers: r.headers, json: (await r.json()) as Record<string, unknown> }));
+
+  beforeAll(async () => {
+    p = await createTestPlatform(dialect);
+    p.clock.set(new Date());
+    await seedBasics(p);
+    sys = (await staffBrowser(p, 'sysadmin')).browser;
+    await p.app.listen({ port: 0, host: '127.0.0.1' });
+    const centerPort = (p.app.server.address() as AddressInfo).port;
+    relay = net.createServer((s) => {
+      const upstream = net.connect(centerPort, '127.0.0.1');
+      relaySockets.add(s).add(upstream);
+      s.pipe(upstream).pipe(s);
+      const drop = () => {
+        s.destroy();
+        upstream.destroy();
+      };
+      s.on('error', drop).on('close', drop);
+      upstream.on('error', drop).on('close', drop);
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    centerUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
+
+    backend = http.createServer((req, res) => {
+      if (req.url === '/persons/1') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(PERSON));
+      else if (req.url === '/persons/slow') setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), 1500);
+      else if (req.url === '/persons/text') res.writeHead(200, { 'content-type': 'text/plain' }).end(PERSON.idNumber);
+      else res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+    });
+    await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+    backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+
+    for (const [id, name] of [
+      [POLICE, '测试市公安局'],
+      [MARKET, '测试市市场监督管理局'],
+      [CIVIL, '测试市民政局'],
+    ] as const) {
+      const r = await sys.request('POST', '/api/v1/exchange/members', { memberClass: 'GOV', memberCode: id.split('/')[2], name });
+      expect(r.statusCode).toBe(201);
+    }
+    const specs = [
+      { key: 'police', member: POLICE, subsystem: 'hukou', suite: 'sm2', services: { persons: { backend: backendUrl, timeoutMs: 500 } } },
+      { key: 'market', member: MARKET, subsystem: 'license', suite: 'ed25519' },
+      { key: 'civil', member: CIVIL, subsystem: 'welfare', suite: 'ed25519' },
+    ] as const;
+    const fingerprint = (await p.app.inject({ url: '/api/v1/exchange/center' })).json().fingerprint as string;
+    for (const s of specs) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `zt-node-${s.key}-`));
+      dirs.push(dir);
+      const init = await initNode({
+        centerUrl,
+        memberId: s.member,
+        subsystems: [s.subsystem],
+        dir,
+        suite: s.suite,
+        host: '127.0.0.1',
+        clientPort: 0,
+        serverPort: await freePort(),
+        centerFingerprint: fingerprint,
+        ...('services' in s ? { services: s.services } : {}),
+      });
+      keys[`${s.member}/${s.subsystem}`] = init.apiKeys[s.subsystem]!;
+      await expect(startNode(loadNodeConfig(init.configFile))).rejects.toMatchObject({ code: 'EXCHANGE_NODE_NOT_APPROVED' });
+      expect((await sys.request('POST', `/api/v1/exchange/registrations/${init.nodeId}/approve`)).statusCode).toBe(200);
+      const raw = JSON.parse(fs.readFileSync(init.configFile, 'utf8')) as Record<string, unknown>;
+      if (dialect === 'postgres') {
+        const db = await createTestDatabase('postgres');
+        nodeDbs.push(db);
+        raw.dbUrl = db.url;
+      }
+      raw.logLevel = 'silent';
+      nodes[s.key] = await startNode(parseNodeConfig(raw, dir), { clock });
+    }
+    expect((await sys.request('POST', '/api/v1/exchange/services', { subsystemId: `${POLICE}/hukou`, code: 'persons', title: '户籍人口' })).statusCode).toBe(
+      201,
+    );
+    const grant = await sys.request('POST', '/api/v1/exchange/access-rights', {
+      consumer: `${MARKET}/license`,
+      service: SERVICE,
+      endpoints: [{ method: 'GET', path: '/persons/*' }],
+      fields: ['id', 'name', 'address.city'],
+      purpose: PURPOSE,
+      validFrom: new Date(Date.now() - 3600_000).toISOString(),
+      validUntil: null,
+    });
+    expect(grant.statusCode).toBe(201);
+    rightId = grant.json().id as string;
+    for (const n of Object.values(nodes)) expect(await n.pollNow()).toBe('updated');
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const n of Object.values(nodes)) await n.close();
+    for (const s of relaySockets) s.destroy();
+    relay?.close();
+    backend?.close();
+    await p?.destroy();
+    for (const db of nodeDbs) await db.drop();
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('carries an allowed call across two nodes, filters the fields and logs it on both sides', async () => {
+    const r = await call(nodes.market, `${MARKET}/license`, '/persons/1', { id: 'msg-allowed-1' });
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({ id: '1', name: '张三', address: { city: '福州市' } });
+    expect(r.headers.get(H.id)).toBe('msg-allowed-1');
+    const requestHash = r.headers.get(H.requestHash);
+    expect(requestHash).toMatch(/^[A-Za-z0-9+/]{86}==$/);
+    const [consumerRec] = await nodes.market.messageLog.find('msg-allowed-1', 'consumer');
+    const [providerRec] = await nodes.police.messageLog.find('msg-allowed-1', 'provider');
+    for (const rec of [consumerRec!, providerRec!]) {
+      expect(rec).toMatchObject({
+        client: `${MARKET}/license`,
+        service: SERVICE,
+        purpose: PURPOSE,
+        user_id: 'CN350102199001011234',
+        issue: 'case-2026-0001',
+        outcome: 'ok',
+      });
+      expect(rec.request_hash).toBe(requestHash);
+    }
+    expect(consumerRec!.request_signature).toBe(providerRec!.request_signature);
+    expect(consumerRec!.response_signature).toBe(providerRec!.response_signature);
+    // The provider kept the filtered answer, never the full record.
+    const kept = await nodes.police.messageLog.readBody('provider', 'msg-allowed-1', 'response');
+    expect(kept!.toString()).not.toContain(PERSON.idNumber);
+    expect(await nodes.police.messageLog.verifyChain()).toMatchObject({ ok: true });
+    expect(await nodes.market.messageLog.verifyChain()).toMatchObject({ ok: true });
+  });
+
+  it('refuses local systems without the subsystem API key', async () => {
+    const r = await call(nodes.market, `${MARKET}/license`, '/persons/1', { key: 'ztk_wrong' });
+    expect(r.status).toBe(401);
+    expect(r.headers.get(H.error)).toBe('Client.Unauthorized');
+    expect(r.json.type).toBe('Client.Unauthorized');
+  });
+
+  it('denies and logs calls without a right, with another purpose, or to an endpoint not granted', async () => {
+    const none = await call(nodes.civil, `${CIVIL}/welfare`, '/persons/1', { id: 'msg-denied-1' });
+    expect(none.status).toBe(403);
+    expect(none.json).toMatchObject({ type: 'Server.ServerProxy.AccessDenied' });
+    expect((await nodes.police.messageLog.find('msg-denied-1', 'provider'))[0]).toMatchObject({
+      outcome: 'denied',
+      response_error: 'Server.ServerProxy.AccessDenied',
+    });
+    expect((await nodes.civil.messageLog.find('msg-denied-1', 'consumer'))[0]).toMatchObject({ outcome: 'denied' });
+    const purpose = await call(nodes.market, `${MARKET}/license`, '/persons/1', { purpose: '其他用途' });
+    expect(purpose.json.type).toBe('Server.ServerProxy.AccessDenied');
+    const post = await call(nodes.market, `${MARKET}/license`, '/persons/1', { method: 'POST', body: '{}' });
+    expect(post.json.type).toBe('Server.ServerProxy.AccessDenied');
+    const traversal = await call(nodes.market, `${MARKET}/license`, '/persons/..%2fadmin');
+    expect(traversal.json.type).toBe('Client.InvalidRequest');
+  });
+
+  it('answers a typed error when the backend is slow or does not answer JSON under a field filter', async () => {
+    const slow = await call(nodes.market, `${MARKET}/license`, '/persons/slow');
+    expect(slow.status).toBe(502);
+    expect(slow.json.type).toBe('Server.ServerProxy.ServiceFailed');
+    const text = await call(nodes.market, `${MARKET}/license`, '/persons/text');
+    expect(text.json.type).toBe('Server.ServerProxy.ServiceFailed');
+  });
+
+  describe('tampering with the server side', () => {
+    async function forge(over: Partial<RequestEnvelope>, opts: { alterBody?: boolean; withCert?: boolean; wirePurpose?: string } = {}) {
+      const files = nodeFiles(nodes.market.config.dataDir);
+      const { suite, keyPair } = await readKeyFile(files.signingKey);
+      const body = Buffer.from('');
+      const env: RequestEnvelope = {
+        method: 'GET',
+        path: `/r1/${SERVICE}/persons/1`,
+        messageId: `forged-${Math.random().toString(36).slice(2)}`,
+        client: `${MARKET}/license`,
+        service: SERVICE,
+        userId: '',
+        issue: '',
+        purpose: PURPOSE,
+        timestamp: clock.now().toISOString(),
+        sender: nodes.market.config.nodeId,
+        recipient: nodes.police.config.nodeId,
+        contentType: '',
+        bodyHash: suite.hash(body).toString('hex'),
+        ...over,
+      };
+      const signature = suite.sign(keyPair.privateKey, canonicalRequest(env)).toString('base64');
+      const send = (): Promise<{ status: number; error: string }> =>
+        new Promise((resolve, reject) => {
+          const req = https.request(
+            new URL(env.path, nodes.police.serverUrl),
+            {
+              method: env.method,
+              ca: fs.readFileSync(files.trustRoot),
+              ...(opts.withCert === false ? {} : { key: fs.readFileSync(files.tlsKey), cert: fs.readFileSync(files.tlsCert) }),
+              checkServerIdentity: () => undefined,
+              headers: {
+                [H.client]: env.client,
+                [H.id]: env.messageId,
+                [H.purpose]: encodeURIComponent(opts.wirePurpose ?? env.purpose),
+                [H.sender]: env.sender,
+                [H.recipient]: env.recipient,
+                [H.timestamp]: env.timestamp,
+                [H.bodyHash]: env.bodyHash,
+                [H.signature]: signature,
+                'content-length': opts.alterBody ? 1 : body.length,
+              },
+            },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve({ status: res.statusCode!, error: String(res.headers[H.error] ?? '') }));
+            },
+          );
+          req.on('error', reject);
+          req.end(opts.alterBody ? 'x' : body);
+        });
+      return { send };
+    }
+
+    it('accepts a well-formed request once and refuses its replay', async () => {
+      const f = await forge({});
+      expect(await f.send()).toEqual({ status: 200, error: '' });
+      expect(await f.send()).toEqual({ status: 409, error: 'Server.ServerProxy.ReplayedMessage' });
+    });
+
+    it('refuses an altered body, an altered header, a wrong recipient, an expired message and a caller without certificate', async () => {
+      expect(await (await forge({}, { alterBody: true })).send()).toMatchObject({ status: 400, error: 'Server.ServerProxy.InvalidSignature' });
+      expect(await (await forge({}, { wirePurpose: '其他用途' })).send()).toMatchObject({ status: 400, error: 'Server.ServerProxy.InvalidSignature' });
+      expect(await (await forge({ recipient: nodes.civil.config.nodeId })).send()).toMatchObject({ status: 421, error: 'Server.ServerProxy.WrongRecipient' });
+      expect(await (await forge({ timestamp: new Date(clock.now().getTime() - 3600_000).toISOString() })).send()).toMatchObject({
+        error: 'Server.ServerProxy.ExpiredMessage',
+      });
+      // A client certificate from the trust root is required for the TLS handshake itself.
+      await expect((await forge({}, { withCert: false })).send()).rejects.toThrow();
+    });
+  });
+
+  it('stops allowing a revoked right at the next poll', async () => {
+    expect((await call(nodes.market, `${MARKET}/license`, '/persons/1')).status).toBe(200);
+    expect((await sys.request('POST', `/api/v1/exchange/access-rights/${rightId}/revoke`, { reason: '共享申请撤回' })).statusCode).toBe(200);
+    expect((await call(nodes.market, `${MARKET}/license`, '/persons/1')).status).toBe(200);
+    expect(await nodes.police.pollNow()).toBe('updated');
+    const after = await call(nodes.market, `${MARKET}/license`, '/persons/1');
+    expect(after.status).toBe(403);
+    expect(after.json.type).toBe('Server.ServerProxy.AccessDenied');
+    // Granted again for the next test.
+    const again = await sys.request('POST', '/api/v1/exchange/access-rights', {
+      consumer: `${MARKET}/license`,
+      service: SERVICE,
+      endpoints: [],
+      fields: null,
+      purpose: PURPOSE,
+      validFrom: new Date(Date.now() - 3600_000).toISOString(),
+      validUntil: null,
+    });
+    expect(again.statusCode).toBe(201);
+    for (const n of Object.values(nodes)) await n.pollNow();
+  });
+
+  it('keeps working while the center is down, then refuses after the configuration expires', async () => {
+    relay.close();
+    for (const s of relaySockets) s.destroy();
+    for (const n of Object.values(nodes)) expect(await n.pollNow()).toBe('failed');
+    clock.advance(23 * 3600_000);
+    expect((await call(nodes.market, `${MARKET}/license`, '/persons/1')).status).toBe(200);
+    clock.advance(2 * 3600_000);
+    const late = await call(nodes.market, `${MARKET}/license`, '/persons/1');
+    expect(late.status).toBe(503);
+    expect(late.headers.get(H.error)).toBe('Server.ClientProxy.OutdatedGlobalConf');
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
