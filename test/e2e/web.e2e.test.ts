@@ -1,9 +1,11 @@
 /**
  * The web app in a real browser against the real server on a fresh database: a citizen signs
- * up (with a wrong identity number first) and signs in; the system admin signs in to the
- * console with TOTP enrolment and sees the organisations. Screenshots go to
- * test-results/screenshots. Needs `npm run build` and Chromium at /usr/bin/chromium (or
- * ZT_CHROMIUM).
+ * up (with a wrong identity number first) and signs in; an enterprise agent signs in for a USCC;
+ * the system admin signs in to the console with TOTP enrolment, is shown field errors for bad
+ * input, creates a department and a staff account; the audit admin finds those actions in the
+ * audit viewer and verifies the chain; the identifier checker checks one value and a CSV file;
+ * the calendar computes a deadline. axe-core checks every page visited; screenshots go to
+ * test-results/screenshots. Needs `npm run build` and Chromium at /usr/bin/chromium (or ZT_CHROMIUM).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,7 +14,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentTotp } from '../../src/identity/index.js';
-import { makeCitizenId } from '../../src/standards/index.js';
+import { makeCitizenId, makeUscc } from '../../src/standards/index.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(root, 'test-results', 'screenshots');
@@ -20,6 +22,8 @@ let server: ChildProcess;
 let baseUrl = '';
 let browser: Browser;
 let dataDir = '';
+/** The enterprise the demo's agent account acts for, read from the demo's account list. */
+let agentUscc = '';
 
 async function startServer(): Promise<string> {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-e2e-'));
@@ -34,7 +38,8 @@ async function startServer(): Promise<string> {
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      if (m && out.includes('演示账号')) {
+      if (m && out.includes('演示账号') && out.includes('TOTP')) {
+        agentUscc = /统一社会信用代码 ([0-9A-Z]{18})/.exec(out)?.[1] ?? '';
         clearTimeout(timer);
         resolve(`http://127.0.0.1:${m[1]}`);
       }
@@ -125,21 +130,161 @@ describe('portal', () => {
   });
 });
 
-describe('console', () => {
-  it('signs the system admin in with TOTP enrolment and lists the organisations', async () => {
+/** Signs a demo staff member in to the console, enrolling their TOTP device (first sign-in). */
+async function staffSignIn(username: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(baseUrl + '/console');
+  await page.getByLabel('账号').fill(username);
+  await page.getByLabel('密码').fill('Zt@demo2026');
+  await page.getByRole('button', { name: /登\s*录/ }).click();
+  await page.getByAltText('TOTP QR code').waitFor();
+  const secret = (await page.locator('.ant-typography code').innerText()).trim();
+  await page.getByLabel('6 位动态口令').fill(currentTotp(secret, new Date()));
+  await page.getByRole('button', { name: /确\s*认/ }).click();
+  await page.getByRole('navigation').getByRole('menu').waitFor();
+  return page;
+}
+
+/** The error text AntD shows under the form field labelled `label` in the open dialog. */
+const fieldError = (page: Page, label: string) =>
+  page
+    .getByRole('dialog')
+    .locator('.ant-form-item', { has: page.getByLabel(label, { exact: true }) })
+    .locator('.ant-form-item-explain-error')
+    .allInnerTexts();
+
+describe('portal: enterprise agent', () => {
+  it('signs an agent in for the enterprise they act for, and refuses another USCC on the field', async () => {
+    expect(agentUscc).toMatch(/^[0-9A-Z]{18}$/);
     const page = await browser.newPage();
-    await page.goto(baseUrl + '/console');
-    await page.getByLabel('账号').fill('sysadmin');
+    await page.goto(baseUrl + '/login?as=agent');
+    const other = makeUscc('9', '1', '350100', 'MA000077');
+    await page.getByLabel('所代表企业的统一社会信用代码').fill(other);
+    await page.getByLabel('经办人账号').fill('agent');
     await page.getByLabel('密码').fill('Zt@demo2026');
     await page.getByRole('button', { name: /登\s*录/ }).click();
-    await page.getByAltText('TOTP QR code').waitFor();
-    const secret = (await page.locator('.ant-typography code').innerText()).trim();
-    await shot(page, 'console-totp-enrol');
-    await page.getByLabel('6 位动态口令').fill(currentTotp(secret, new Date()));
-    await page.getByRole('button', { name: /确\s*认/ }).click();
-    await page.getByRole('menuitem', { name: '机构管理' }).click();
-    await expect.poll(() => page.locator('.ant-table').innerText(), { timeout: 15_000 }).toContain('示范市公安局');
-    await shot(page, 'console-orgs');
+    await expect
+      .poll(() => page.locator('.ant-form-item-explain-error').allInnerTexts(), { timeout: 10_000 })
+      .toEqual([expect.stringContaining('统一社会信用代码')]);
+    await shot(page, 'portal-agent-login-error');
+    await page.getByLabel('所代表企业的统一社会信用代码').fill(agentUscc);
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await expect.poll(() => page.url(), { timeout: 15_000 }).toMatch(/\/my$/);
+    await expect.poll(() => page.locator('main').innerText()).toContain('我的空间');
+    await page.close();
+  });
+});
+
+describe('console', () => {
+  let admin: Page;
+  const deptName = '示范市数字经济发展局';
+  const deptUscc = makeUscc('1', '1', '350100', '00399001');
+
+  it('signs the system admin in with TOTP enrolment and lists the organisations', async () => {
+    admin = await browser.newPage();
+    await admin.goto(baseUrl + '/console');
+    await admin.getByLabel('账号').fill('sysadmin');
+    await admin.getByLabel('密码').fill('Zt@demo2026');
+    await admin.getByRole('button', { name: /登\s*录/ }).click();
+    await admin.getByAltText('TOTP QR code').waitFor();
+    const secret = (await admin.locator('.ant-typography code').innerText()).trim();
+    await shot(admin, 'console-totp-enrol');
+    await admin.getByLabel('6 位动态口令').fill(currentTotp(secret, new Date()));
+    await admin.getByRole('button', { name: /确\s*认/ }).click();
+    await admin.getByRole('menuitem', { name: '机构管理' }).click();
+    await expect.poll(() => admin.locator('.ant-table').innerText(), { timeout: 15_000 }).toContain('示范市公安局');
+    await shot(admin, 'console-orgs');
+  });
+
+  it('shows field errors for a bad department, then creates it', async () => {
+    await admin.getByRole('button', { name: '新建部门' }).click();
+    const dialog = admin.getByRole('dialog');
+    await dialog.getByLabel('名称').fill(deptName);
+    await dialog.getByLabel('统一社会信用代码').fill(deptUscc.slice(0, 17) + (deptUscc[17] === '0' ? '1' : '0'));
+    await dialog.getByLabel('行政区划代码').fill('359999');
+    await dialog.getByRole('button', { name: /保\s*存/ }).click();
+    await expect.poll(() => fieldError(admin, '统一社会信用代码'), { timeout: 10_000 }).toEqual([expect.stringContaining('校验')]);
+    expect(await fieldError(admin, '行政区划代码')).toEqual([expect.stringContaining('359999')]);
+    await shot(admin, 'console-department-errors');
+    await dialog.getByLabel('统一社会信用代码').fill(deptUscc);
+    await dialog.getByLabel('行政区划代码').fill('350102');
+    await dialog.getByRole('button', { name: /保\s*存/ }).click();
+    await expect.poll(() => admin.getByRole('dialog').isVisible(), { timeout: 10_000 }).toBe(false);
+    await admin.getByRole('searchbox', { name: '按名称搜索' }).fill('数字经济');
+    await admin.getByRole('searchbox', { name: '按名称搜索' }).press('Enter');
+    await expect.poll(() => admin.locator('.ant-table').innerText(), { timeout: 10_000 }).toContain(deptUscc);
+  });
+
+  it('shows the 三员 role conflict and a weak password on their fields, then creates the staff account', async () => {
+    await admin.getByRole('menuitem', { name: '用户管理' }).click();
+    await expect.poll(() => admin.locator('.ant-table').innerText(), { timeout: 15_000 }).toMatch(/\.admin/);
+    await shot(admin, 'console-users');
+    await admin.getByRole('button', { name: '新建工作人员' }).click();
+    const dialog = admin.getByRole('dialog');
+    await dialog.getByLabel('账号', { exact: true }).fill('szj.wang');
+    await dialog.getByLabel('姓名').fill('王晓东');
+    await dialog.getByLabel('所属部门').click();
+    await admin.keyboard.type('数字经济');
+    await admin.locator('.ant-select-item-option', { hasText: deptName }).click();
+    await dialog.getByLabel('初始密码').fill('weakweak');
+    await dialog.getByRole('button', { name: /保\s*存/ }).click();
+    await expect.poll(() => fieldError(admin, '初始密码'), { timeout: 10_000 }).not.toEqual([]);
+    await shot(admin, 'console-staff-errors');
+    await dialog.getByLabel('初始密码').fill('Szj!2026wang');
+    await dialog.getByRole('checkbox', { name: '系统管理员' }).check();
+    await dialog.getByRole('checkbox', { name: '审计管理员' }).check();
+    await dialog.getByRole('button', { name: /保\s*存/ }).click();
+    await expect.poll(() => dialog.locator('.ant-form-item-explain-error').allInnerTexts(), { timeout: 10_000 }).toEqual([expect.stringContaining('三员')]);
+    await dialog.getByRole('checkbox', { name: '系统管理员' }).uncheck();
+    await dialog.getByRole('checkbox', { name: '审计管理员' }).uncheck();
+    await dialog.getByRole('button', { name: /保\s*存/ }).click();
+    await expect.poll(() => admin.getByRole('dialog').isVisible(), { timeout: 10_000 }).toBe(false);
+    await admin.getByRole('searchbox', { name: '按账号或姓名搜索' }).fill('szj.wang');
+    await admin.getByRole('searchbox', { name: '按账号或姓名搜索' }).press('Enter');
+    await expect.poll(() => admin.locator('.ant-table').innerText(), { timeout: 10_000 }).toContain('王晓东');
+  });
+
+  it('checks one identifier with the position of the error, and a CSV file', async () => {
+    await admin.getByRole('menuitem', { name: '标识校验' }).click();
+    const id = makeCitizenId('350102', '1980-02-29', 17);
+    await admin.getByLabel('标识值').fill(id.slice(0, 17) + (id[17] === '1' ? '2' : '1'));
+    await admin.getByRole('button', { name: /校\s*验/ }).click();
+    await expect.poll(() => admin.locator('main').innerText(), { timeout: 10_000 }).toContain('第 18 位');
+    await shot(admin, 'console-identifier-single');
+    await admin.getByRole('tab', { name: 'CSV 文件批量校验' }).click();
+    await admin.locator('input[type=file]').setInputFiles({
+      name: 'orgs.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`名称,统一社会信用代码\n甲,${deptUscc}\n乙,${deptUscc.slice(0, 17)}Z\n`),
+    });
+    await admin.getByRole('button', { name: '开始校验' }).click();
+    await expect.poll(() => admin.locator('main').innerText(), { timeout: 10_000 }).toContain('共 2 行，有效 1，无效 1');
+    await shot(admin, 'console-identifier-file');
+  });
+
+  it('computes a deadline in working days on the calendar page', async () => {
+    await admin.getByRole('menuitem', { name: '工作日历' }).click();
+    await admin.getByLabel('起始日').fill('2026-09-30');
+    await admin.getByLabel('工作日数').fill('1');
+    await admin.getByRole('button', { name: /计\s*算/ }).click();
+    // 2026: 国庆 1–7 October off, so one working day after 30 September is 8 October.
+    await expect.poll(() => admin.getByRole('status').allInnerTexts(), { timeout: 10_000 }).toContainEqual(expect.stringContaining('2026-10-08'));
+    await shot(admin, 'console-calendar');
+    await admin.close();
+  });
+
+  it('shows the audit admin those actions in the audit viewer, and verifies the chain', async () => {
+    const page = await staffSignIn('auditadmin');
+    await page.getByRole('menuitem', { name: '审计日志' }).click();
+    await page.getByLabel('动作（前缀以 .* 结尾）').fill('identity.*');
+    await page.getByRole('button', { name: /检\s*索/ }).click();
+    const table = page.locator('.ant-table');
+    await expect.poll(() => table.innerText(), { timeout: 15_000 }).toContain('identity.org.create');
+    expect(await table.innerText()).toContain('identity.user.create');
+    expect(await table.innerText()).toContain('系统管理员');
+    await page.getByRole('button', { name: '立即校验' }).click();
+    await expect.poll(() => page.locator('main').innerText(), { timeout: 30_000 }).toContain('校验通过');
+    await shot(page, 'console-audit');
     await page.close();
   });
 });

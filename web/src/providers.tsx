@@ -45,7 +45,13 @@ function ThemedApp({ children }: { children: ReactNode }) {
           // defaults (45 % grey, #ff4d4f, #52c41a) fall short.
           ...(highContrast
             ? { colorBgBase: '#000000', colorTextBase: '#ffffff' }
-            : { colorTextDescription: 'rgba(0, 0, 0, 0.65)', colorTextTertiary: 'rgba(0, 0, 0, 0.65)', colorError: '#c4161c', colorSuccess: '#237804' }),
+            : {
+                colorTextDescription: 'rgba(0, 0, 0, 0.65)',
+                colorTextTertiary: 'rgba(0, 0, 0, 0.65)',
+                colorError: '#c4161c',
+                colorSuccess: '#237804',
+                colorWarning: '#8a5300',
+              }),
           fontFamily: 'system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif',
         },
       }}

@@ -9,7 +9,7 @@ import type { MessageKey } from '../messages/zh-cn';
 
 const PAGE_SIZE = 50;
 type Filters = Omit<QueryOf<'/api/v1/audit/records', 'get'>, 'beforeSeq' | 'limit'>;
-const OUTCOME_COLOR: Record<string, string> = { success: 'green', failure: 'red', denied: 'orange' };
+const OUTCOME_COLOR: Record<string, string> = { success: 'default', failure: 'error', denied: 'warning' };
 
 /** The chain's head, its last signed checkpoint, and "verify now" (itself an audited action). */
 function ChainStatus() {

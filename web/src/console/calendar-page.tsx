@@ -143,7 +143,9 @@ export function CalendarPage({ canEdit }: { canEdit: boolean }) {
             {
               title: t('console.cal.kind'),
               dataIndex: 'kind',
-              render: (k: string) => <Tag color={k === 'holiday' ? 'red' : 'blue'}>{t(k === 'holiday' ? 'console.cal.holiday' : 'console.cal.workday')}</Tag>,
+              render: (k: string) => (
+                <Tag color={k === 'holiday' ? 'error' : 'default'}>{t(k === 'holiday' ? 'console.cal.holiday' : 'console.cal.workday')}</Tag>
+              ),
             },
             { title: t('console.cal.name'), dataIndex: 'name' },
             { title: t('console.cal.source'), dataIndex: 'source', render: (v: string | undefined) => v ?? '—' },

@@ -77,7 +77,7 @@ function SingleCheck() {
         <Card size="small" aria-live="polite">
           <Space orientation="vertical">
             <Space>
-              <Tag color={r.valid ? 'green' : 'red'}>{t(r.valid ? 'console.ids.valid' : 'console.ids.invalid')}</Tag>
+              <Tag color={r.valid ? 'default' : 'error'}>{t(r.valid ? 'console.ids.valid' : 'console.ids.invalid')}</Tag>
               <MarkedValue value={checked} issues={r.errors} />
             </Space>
             {r.errors.length > 0 && (
@@ -193,7 +193,7 @@ function FileCheck() {
                 title: t('console.ids.check'),
                 dataIndex: 'valid',
                 width: 90,
-                render: (v: boolean) => <Tag color={v ? 'green' : 'red'}>{t(v ? 'console.ids.valid' : 'console.ids.invalid')}</Tag>,
+                render: (v: boolean) => <Tag color={v ? 'default' : 'error'}>{t(v ? 'console.ids.valid' : 'console.ids.invalid')}</Tag>,
               },
               {
                 title: t('console.ids.reasons'),

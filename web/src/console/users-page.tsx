@@ -198,8 +198,10 @@ export function UsersPage({ allowed }: { allowed: ReadonlySet<string> }) {
               key: 'status',
               render: (_: unknown, u) => (
                 <Space size={4}>
-                  <Tag color={u.status === 'active' ? 'green' : 'default'}>{t(u.status === 'active' ? 'console.users.active' : 'console.users.disabled')}</Tag>
-                  {u.locked && <Tag color="red">{t('console.users.locked')}</Tag>}
+                  <Tag color={u.status === 'active' ? 'default' : 'warning'}>
+                    {t(u.status === 'active' ? 'console.users.active' : 'console.users.disabled')}
+                  </Tag>
+                  {u.locked && <Tag color="error">{t('console.users.locked')}</Tag>}
                 </Space>
               ),
             },
