@@ -1,5 +1,8 @@
 import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+
+/** exceljs is loaded on first use: it takes half a second to import, and most commands never touch a spreadsheet. */
+const loadExcel = async (): Promise<typeof ExcelJS> => (await import('exceljs')).default;
 import {
   FORMAT_TYPES,
   ITEM_TYPES,
@@ -142,7 +145,7 @@ export async function readCatalogSheet(data: Buffer, kind: 'csv' | 'xlsx'): Prom
     headers = (table[0] ?? []).map((h) => h.trim());
     records = table.slice(1).map((cells, i) => ({ row: i + 2, cells: Object.fromEntries(headers.map((h, j) => [h, cells[j] ?? ''])) }));
   } else {
-    const wb = new ExcelJS.Workbook();
+    const wb = new (await loadExcel()).Workbook();
     await wb.xlsx.load(data as unknown as ArrayBuffer);
     const ws = wb.worksheets[0];
     if (ws) {
@@ -226,7 +229,7 @@ export async function writeCatalogSheet(rows: Array<{ code?: string; cells: stri
   const headers = [...(withCode ? ['信息资源代码'] : []), ...COLUMNS.map((c) => c.header)];
   const lines = rows.map((r) => [...(withCode ? [r.code ?? ''] : []), ...r.cells]);
   if (kind === 'csv') return Buffer.from('\ufeff' + [headers, ...lines].map((l) => l.map(csvField).join(',') + '\r\n').join(''), 'utf8');
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   wb.creator = 'zhengtong';
   const ws = wb.addWorksheet('信息资源目录');
   ws.columns = headers.map((h, i) => ({ header: h, width: i === 0 && withCode ? 16 : (COLUMNS.find((c) => c.header === h)?.width ?? 16) }));

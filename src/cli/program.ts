@@ -3,7 +3,10 @@ import { VERSION } from '../platform.js';
 import { registerAuditCommand } from './audit.command.js';
 import { registerCalendarCommand } from './calendar.command.js';
 import { registerCatalogCommand } from './catalog.command.js';
+import { registerCenterCommand } from './center.command.js';
 import { registerDbCommand } from './db.command.js';
+import { registerEvidenceCommand } from './evidence.command.js';
+import { registerNodeCommand } from './node.command.js';
 import { registerServeCommands } from './serve.command.js';
 import { registerValidateCommand } from './validate.command.js';
 
@@ -18,6 +21,9 @@ export function buildProgram(): Command {
   registerAuditCommand(program);
   registerCalendarCommand(program);
   registerValidateCommand(program);
+  registerCenterCommand(program);
+  registerNodeCommand(program);
+  registerEvidenceCommand(program);
   registerCatalogCommand(program);
   return program;
 }
