@@ -15,3 +15,5 @@ export { loadNodeConfig, parseNodeConfig, nodeFiles, type NodeConfig } from './n
 export { MessageLog, type MessageRecord } from './node/message-log.js';
 export { XROAD_ERRORS, XRoadError, type XRoadErrorType } from './protocol/xroad-errors.js';
 export { filterFields } from './protocol/field-filter.js';
+export { exportEvidence, verifyEvidence, type EvidenceBundle, type EvidenceCheck } from './node/evidence.js';
+export { nodeMigrations } from './node/node.migration.js';
