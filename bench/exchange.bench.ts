@@ -1,0 +1,160 @@
+/**
+ * Exchange round trip: load generator → consumer node → provider node → backend, beside load
+ * generator → backend directly, in the same run (STYLE.md §13). Each node is its own process
+ * (`zhengtong node --config`, run through tsx), with mutual TLS, signatures of the chosen suite on
+ * every request and response, access check, field filter and the full message log (bodies kept).
+ * The backend answers a 1 KB JSON object. The load generator is the closed loop of bench/lib/load.ts
+ * in a worker thread. Everything shares this machine's cores: read the ratio, not the absolute.
+ *
+ * Usage: npx tsx bench/exchange.bench.ts [--duration=20] [--warmup=2] [--connections=32] [--suites=ed25519,sm2]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Actor } from '../src/core/actor.js';
+import { loadConfig } from '../src/core/config.js';
+import { initNode } from '../src/exchange/index.js';
+import { H } from '../src/exchange/protocol/messages.js';
+import { createPlatform } from '../src/platform.js';
+import { makeUscc } from '../src/standards/index.js';
+import { runLoad, type LoadResult } from './lib/load.js';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '32' },
+    suites: { type: 'string', default: 'ed25519,sm2' },
+  },
+});
+const durationMs = Number(values.duration) * 1000;
+const warmupMs = Number(values.warmup) * 1000;
+const connections = Number(values.connections);
+const suites = values.suites.split(',') as ('ed25519' | 'sm2')[];
+
+const ADMIN: Actor = { type: 'staff', id: 'bench', name: 'bench', roles: ['system-admin'] };
+const PURPOSE = 'benchmark';
+const RECORD = JSON.stringify({ id: '1', name: '张三', note: 'x'.repeat(940), address: { city: '福州市' } });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function startNodeProcess(config: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/cli/main.ts'), 'node', '--config', config], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('client side')) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`node exited ${code}`)));
+  });
+}
+
+const fmt = (r: LoadResult) =>
+  `${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latency.p50.toFixed(2)} ms  p99 ${r.latency.p99.toFixed(2)} ms  errors ${r.errors}`;
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-bench-exchange-'));
+const platform = await createPlatform(
+  loadConfig({}, { dataDir: dir, dbUrl: path.join(dir, 'platform.db'), keyDir: path.join(dir, 'keys'), logLevel: 'silent', checkpointIntervalMs: 0 }),
+);
+await platform.app.listen({ port: 0, host: '127.0.0.1' });
+const centerUrl = `http://127.0.0.1:${(platform.app.server.address() as AddressInfo).port}`;
+const backend = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(RECORD));
+await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+const backendPort = (backend.address() as AddressInfo).port;
+const children: ChildProcess[] = [];
+
+try {
+  console.log(`exchange bench: ${os.cpus().length} cores (${os.cpus()[0]?.model}), ${connections} connections, ${values.duration} s per case, 1 KB JSON`);
+  const direct = await runLoad({
+    host: '127.0.0.1',
+    port: backendPort,
+    method: 'GET',
+    path: '/persons/1',
+    headers: {},
+    connections,
+    warmupMs,
+    durationMs,
+    maxRequests: 10_000_000,
+    timeoutMs: 10_000,
+    client: 'http',
+  });
+  console.log(`direct   backend           ${fmt(direct)}`);
+
+  for (const [i, suite] of suites.entries()) {
+    const provider = `CN-DEMO/GOV/${makeUscc('1', '1', '350100', `0041000${i}`)}`;
+    const consumer = `CN-DEMO/GOV/${makeUscc('1', '1', '350100', `0042000${i}`)}`;
+    for (const m of [provider, consumer]) await platform.exchange.createMember(ADMIN, {}, { memberClass: 'GOV', memberCode: m.split('/')[2]!, name: m });
+    const make = async (name: string, member: string, subsystem: string, services = {}) =>
+      initNode({
+        centerUrl,
+        memberId: member,
+        subsystems: [subsystem],
+        dir: path.join(dir, `${suite}-${name}`),
+        suite,
+        host: '127.0.0.1',
+        clientPort: await freePort(),
+        serverPort: await freePort(),
+        services,
+      });
+    const p = await make('provider', provider, 'hukou', { persons: { backend: `http://127.0.0.1:${backendPort}`, log: 'full' } });
+    const c = await make('consumer', consumer, 'license');
+    for (const n of [p, c]) {
+      await platform.exchange.approveRegistration({ type: 'system', roles: [] }, {}, n.nodeId);
+      const raw = JSON.parse(fs.readFileSync(n.configFile, 'utf8')) as Record<string, unknown>;
+      fs.writeFileSync(n.configFile, JSON.stringify({ ...raw, logLevel: 'warn' }));
+    }
+    await platform.exchange.createService(ADMIN, {}, { subsystemId: `${provider}/hukou`, code: 'persons', title: 'bench' });
+    await platform.exchange.grantAccessRight(
+      ADMIN,
+      {},
+      {
+        consumer: `${consumer}/license`,
+        service: `${provider}/hukou/persons`,
+        endpoints: [{ method: 'GET', path: '/persons/*' }],
+        fields: ['id', 'name', 'note', 'address.city'],
+        purpose: PURPOSE,
+        validFrom: new Date(Date.now() - 60_000).toISOString(),
+        validUntil: null,
+      },
+    );
+    children.push(await startNodeProcess(p.configFile), await startNodeProcess(c.configFile));
+    const consumerPort = (JSON.parse(fs.readFileSync(c.configFile, 'utf8')) as { clientPort: number }).clientPort;
+    const mediated = await runLoad({
+      host: '127.0.0.1',
+      port: consumerPort,
+      method: 'GET',
+      path: `/r1/${provider}/hukou/persons/persons/1`,
+      headers: { [H.client]: `${consumer}/license`, 'x-api-key': c.apiKeys.license!, [H.purpose]: PURPOSE },
+      connections,
+      warmupMs,
+      durationMs,
+      maxRequests: 10_000_000,
+      timeoutMs: 10_000,
+      client: 'http',
+    });
+    console.log(`mediated ${suite.padEnd(8)}          ${fmt(mediated)}`);
+    console.log(
+      `         ${suite.padEnd(8)} ratio     ${((mediated.rps / direct.rps) * 100).toFixed(1)}% of direct; added p99 ${(mediated.latency.p99 - direct.latency.p99).toFixed(2)} ms` +
+        (mediated.errorSamples.length ? `\n         samples: ${mediated.errorSamples.slice(0, 2).join(' | ')}` : ''),
+    );
+    for (const ch of children.splice(0)) ch.kill('SIGTERM');
+  }
+} finally {
+  for (const ch of children) ch.kill('SIGTERM');
+  backend.close();
+  await platform.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
