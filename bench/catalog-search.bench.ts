@@ -2,7 +2,7 @@
  * Catalog search benchmark: ingest and mixed Chinese queries with facets, beside baselines
  * measured in the same run.
  *
- *   npx tsx bench/catalog-search.bench.ts [resources] [--queries N] [--pg [url]]
+ *   npx tsx bench/catalog-search.bench.ts [resources] [--queries N] [--pg [url]] [--sqlite-cache-kb N]
  *
  * - ingest: `resources` (default 10,000) demo-like records through `importResources` (validation,
  *   code assignment, jieba tokens, audit record, one transaction), resources/s;
@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { importResources, queryGroups, sampleCatalog, searchCatalog, type SearchParams } from '../src/catalog/index.js';
 import { SYSTEM_ACTOR, type Actor } from '../src/core/actor.js';
@@ -35,6 +36,8 @@ const num = (flag: string, dflt: number) => {
 };
 const resources = Number((args.find((a) => /^\d[\d_]*$/.test(a)) ?? '10000').replaceAll('_', ''));
 const queries = num('--queries', 1000);
+/** `--sqlite-cache-kb N`: override the platform's SQLite page cache, to see what the cache buys. */
+const cacheKb = args.includes('--sqlite-cache-kb') ? num('--sqlite-cache-kb', 2000) : undefined;
 const pgIndex = args.indexOf('--pg');
 const pgUrl =
   pgIndex >= 0 ? (args[pgIndex + 1] && !args[pgIndex + 1]!.startsWith('--') ? args[pgIndex + 1] : process.env.ZT_BENCH_PG_URL) : process.env.ZT_BENCH_PG_URL;
@@ -103,10 +106,15 @@ async function timeEach(n: number, fn: (i: number) => Promise<unknown>): Promise
 }
 const fmt = (x: { p50: number; p95: number; qps: number }) => `p50 ${x.p50.toFixed(2)} ms  p95 ${x.p95.toFixed(2)} ms  ${x.qps.toFixed(0)} q/s`;
 
-async function benchOn(label: string, dbUrl: string, dataDir: string): Promise<void> {
+async function benchOn(name: string, dbUrl: string, dataDir: string): Promise<void> {
   const config = loadConfig({}, { dataDir, keyDir: path.join(dataDir, 'keys'), dbUrl, logLevel: 'silent', passwordCost: 1024, checkpointIntervalMs: 0 });
   const platform: Platform = await createPlatform(config);
+  let label = name;
   try {
+    if (cacheKb !== undefined && platform.database.dialect === 'sqlite') {
+      await sql.raw(`pragma cache_size = -${Math.floor(cacheKb)}`).execute(platform.database.db);
+      label += ` cache ${cacheKb} KB`;
+    }
     await seedDemoCity(platform, { citizens: 5, enterprises: 2 });
     const { seed } = buildDemoCity({ citizens: 5, enterprises: 2 });
     const depts = new Map<string, { orgId: string; uscc: string }>();
