@@ -127,15 +127,10 @@ export class RegistryService {
 
   /**
    * One data, one source: throws REGISTRY_NOT_SOURCE naming the source department of the first
-   * attribute the actor's organisation does not own (and records the refusal).
+   * attribute the actor's organisation does not own. Callers record the refusal once their
+   * transaction has rolled back (`recordRefusal`).
    */
-  async checkSources(
-    actor: Actor,
-    ctx: RequestContext | undefined,
-    def: RegistryDefinition,
-    names: readonly string[],
-    bindings: Map<string, BindingRow>,
-  ): Promise<string[]> {
+  async checkSources(actor: Actor, def: RegistryDefinition, names: readonly string[], bindings: Map<string, BindingRow>): Promise<string[]> {
     const sources = new Set<string>();
     for (const name of names) {
       const attr = attributeOf(def, name)!;
@@ -149,14 +144,6 @@ export class RegistryService {
         );
       if (b.org_id !== actor.orgId) {
         const details = { attribute: name, source: attr.source, sourceOrgId: b.org_id, sourceOrgName: b.org_name };
-        await this.deps.audit.record({
-          actor,
-          ...(ctx ? { context: ctx } : {}),
-          action: 'registry.record.write',
-          outcome: 'denied',
-          subject: { type: 'registry', id: def.key },
-          summary: details,
-        });
         throw new AppError(
           'REGISTRY_NOT_SOURCE',
           `「${attr.label.zh}」的来源部门是${b.org_name}，只有来源部门可以写入；如认为有误，请提交异议 (only the source department ${dept?.en ?? attr.source} may write ${name})`,
@@ -166,6 +153,24 @@ export class RegistryService {
       sources.add(attr.source);
     }
     return [...sources].sort();
+  }
+
+  /** Runs `work`; a REGISTRY_NOT_SOURCE refusal is recorded in the audit log (outcome denied) and rethrown. */
+  async recordRefusal<T>(actor: Actor, ctx: RequestContext | undefined, def: RegistryDefinition, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'REGISTRY_NOT_SOURCE')
+        await this.deps.audit.record({
+          actor,
+          ...(ctx ? { context: ctx } : {}),
+          action: 'registry.record.write',
+          outcome: 'denied',
+          subject: { type: 'registry', id: def.key },
+          summary: e.details ?? {},
+        });
+      throw e;
+    }
   }
 
   // ---- values ---------------------------------------------------------------------------
@@ -301,7 +306,7 @@ export class RegistryService {
     const bindings = await this.bindings(trx);
     // The key of a new record and every attribute given are checked, changed or not: the caller must own what it states.
     const written = [...new Set([...(existing ? [] : [def.keyAttribute]), ...Object.keys(attrs), ...Object.keys(changes)])];
-    const sources = await this.checkSources(actor, ctx, def, written, bindings);
+    const sources = await this.checkSources(actor, def, written, bindings);
     if (existing && Object.keys(changes).length === 0) return existing;
     const at = this.deps.clock.now().toISOString();
     const seq = await repo.claimSeqs(trx, def.key, 1);
@@ -396,7 +401,9 @@ export class RegistryService {
     mode: 'create' | 'update' | 'upsert',
   ): Promise<RegistryRecord> {
     const def = this.definition(registry);
-    const row = await this.deps.db.transaction().execute((trx) => this.writeIn(trx, actor, ctx, def, key, attrs, reason, mode));
+    const row = await this.recordRefusal(actor, ctx, def, () =>
+      this.deps.db.transaction().execute((trx) => this.writeIn(trx, actor, ctx, def, key, attrs, reason, mode)),
+    );
     return this.present(def, row, this.coveredBy(def, await this.bindings(), actor), null);
   }
 

@@ -125,7 +125,9 @@ export async function importRegistryFile(service: RegistryService, options: Impo
         fields: [{ field: def.keyAttribute, reason: 'missing column' }],
       });
     const names = [...cols.map.values()].map((a) => a.name);
-    const sources = await service.checkSources(options.actor, undefined, def, names, await service.bindings());
+    const sources = await service.recordRefusal(options.actor, undefined, def, async () =>
+      service.checkSources(options.actor, def, names, await service.bindings()),
+    );
     return { map: cols.map, sources };
   };
 

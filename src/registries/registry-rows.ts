@@ -48,7 +48,7 @@ export async function* readRows(file: string): AsyncGenerator<FileRow> {
   const parser = createReadStream(file).pipe(
     parse({ columns: (h: string[]) => h.map((x) => x.trim()), bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }),
   );
-  for await (const rec of parser as AsyncIterable<Record<string, string>>) {
-    yield { row: (parser.info.lines as number) ?? 0, cells: rec };
-  }
+  // Row = record number + 1 (the header); a quoted cell spanning lines still counts as one row.
+  let row = 1;
+  for await (const record of parser as AsyncIterable<Record<string, string>>) yield { row: ++row, cells: record };
 }
