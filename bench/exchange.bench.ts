@@ -51,9 +51,21 @@ function freePort(): Promise<number> {
 }
 
 function startNodeProcess(config: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/cli/main.ts'), 'node', '--config', config], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.ZT_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ZT_BENCH_PROF}`] : []),
+      '--import',
+      'tsx',
+      path.resolve('src/cli/main.ts'),
+      'node',
+      '--config',
+      config,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
       if (d.toString().includes('client side')) resolve(child);

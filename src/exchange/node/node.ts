@@ -5,7 +5,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { systemClock, type Clock } from '../../core/clock.js';
-import { getSuite, readKeyFile, type CryptoSuite, type KeyPair } from '../../core/crypto/index.js';
+import { getSuite, readKeyFile, type CryptoSuite, type KeyPair, type PublicKey } from '../../core/crypto/index.js';
 import { openDatabase, type Database } from '../../core/db/database.js';
 import { migrateToLatest } from '../../core/db/migrate.js';
 import { AppError } from '../../core/errors.js';
@@ -110,12 +110,17 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
     await globalConf.poll();
 
     const self = config.nodeId;
-    const agent = new https.Agent({ keepAlive: true, maxSockets: 256, key: keys.tlsKey, cert: keys.tlsCert, ca: [keys.trustRoot] });
+    const agent = new https.Agent({ keepAlive: true, noDelay: true, maxSockets: 256, key: keys.tlsKey, cert: keys.tlsCert, ca: [keys.trustRoot] });
     const sign = (data: Buffer) => keys.suite.sign(keys.signing.privateKey, data).toString('base64');
+    // Importing a key validates it (for SM2 a point check in JavaScript): once per key, not per message.
+    const peerKeys = new Map<string, PublicKey>();
     const verifyBy = (node: ConfNode, data: Buffer, signature: string) => {
       try {
         const suite = getSuite(node.signSuite);
-        return suite.verify(suite.importPublicKey(node.signPublicKey), data, Buffer.from(signature, 'base64'));
+        const cacheKey = `${node.signSuite}:${node.signPublicKey}`;
+        let key = peerKeys.get(cacheKey);
+        if (!key) peerKeys.set(cacheKey, (key = suite.importPublicKey(node.signPublicKey)));
+        return suite.verify(key, data, Buffer.from(signature, 'base64'));
       } catch {
         return false;
       }
@@ -436,9 +441,9 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
         });
       };
 
-    clientServer = http.createServer({ keepAliveTimeout: 65_000 }, guard(handleClient, 'Server.ClientProxy.InternalError'));
+    clientServer = http.createServer({ keepAliveTimeout: 65_000, noDelay: true }, guard(handleClient, 'Server.ClientProxy.InternalError'));
     serverSide = https.createServer(
-      { key: keys.tlsKey, cert: keys.tlsCert, ca: [keys.trustRoot], requestCert: true, rejectUnauthorized: true, keepAliveTimeout: 65_000 },
+      { key: keys.tlsKey, cert: keys.tlsCert, ca: [keys.trustRoot], requestCert: true, rejectUnauthorized: true, keepAliveTimeout: 65_000, noDelay: true },
       guard(handleServer, 'Server.ServerProxy.InternalError'),
     );
     await listen(clientServer, config.clientPort, config.host);
