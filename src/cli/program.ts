@@ -7,6 +7,7 @@ import { registerCenterCommand } from './center.command.js';
 import { registerDbCommand } from './db.command.js';
 import { registerEvidenceCommand } from './evidence.command.js';
 import { registerNodeCommand } from './node.command.js';
+import { registerRegistryCommand } from './registry.command.js';
 import { registerServeCommands } from './serve.command.js';
 import { registerValidateCommand } from './validate.command.js';
 
@@ -25,5 +26,6 @@ export function buildProgram(): Command {
   registerNodeCommand(program);
   registerEvidenceCommand(program);
   registerCatalogCommand(program);
+  registerRegistryCommand(program);
   return program;
 }
