@@ -1,6 +1,7 @@
 import { seedDemoCatalog } from '../catalog/index.js';
 import { findOrgByUscc, seedIdentity } from '../identity/index.js';
 import type { Platform } from '../platform.js';
+import { seedDemoRegistries } from '../registries/index.js';
 import { buildDemoCity, type DemoAccount } from './demo-city.js';
 
 /**
@@ -16,5 +17,10 @@ export async function seedDemoCity(platform: Platform, options: { citizens?: num
       .map(async (o) => ({ key: o.key, uscc: o.uscc, orgId: (await findOrgByUscc(platform.identity, o.uscc))!.id })),
   );
   const catalog = await seedDemoCatalog(platform.catalog, departments);
-  return { added, catalog, accounts: accounts as DemoAccount[] };
+  const registries = await seedDemoRegistries(platform.registries.service, {
+    departments: departments.map((d) => ({ id: d.orgId, uscc: d.uscc, name: seed.orgs.find((o) => o.key === d.key)!.name })),
+    citizens: seed.citizens,
+    enterprises: seed.orgs.filter((o) => o.kind === 'enterprise'),
+  });
+  return { added, catalog, registries, accounts: accounts as DemoAccount[] };
 }
