@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { SYSTEM_ACTOR } from '../src/core/actor.js';
 import { loadConfig } from '../src/core/config.js';
@@ -92,7 +92,7 @@ t = performance.now();
 const counts = await verifyBatch(service, {
   registry: 'population',
   input: fs.createReadStream(csv),
-  output: sink as unknown as PassThrough,
+  output: sink,
   actor,
   purpose: '基准测试 bench',
 });
