@@ -19,7 +19,7 @@ import { parse } from 'csv-parse';
 import { SYSTEM_ACTOR } from '../src/core/actor.js';
 import { loadConfig } from '../src/core/config.js';
 import { createPlatform } from '../src/platform.js';
-import { POPULATION, verifyBatch } from '../src/registries/index.js';
+import { POPULATION, verifyBatch, type Attributes } from '../src/registries/index.js';
 import { makeCitizenId } from '../src/standards/index.js';
 
 const rows = Number(process.argv[2] ?? 200_000);
@@ -50,7 +50,7 @@ const idOf = (i: number) => {
 // (a) load
 let t = performance.now();
 for (let i = 0; i < rows; i += 10_000) {
-  const batch = [];
+  const batch: Array<{ key: string; attrs: Attributes }> = [];
   for (let j = i; j < Math.min(rows, i + 10_000); j++) {
     const id = idOf(j);
     batch.push({
@@ -75,7 +75,7 @@ for (let j = 0; j < rows; j++) {
   if (!out.write(`${id},测试${j},${id.slice(6, 10)}-${id.slice(10, 12)}-${j % 10 === 0 ? '01' : id.slice(12, 14)}\n`))
     await new Promise((r) => out.once('drain', r));
 }
-await new Promise((r) => out.end(r));
+await new Promise<void>((r) => out.end(() => r()));
 
 // (b) baseline: csv-parse alone
 t = performance.now();
