@@ -73,7 +73,7 @@ out.write('idNumber,name,birthDate\n');
 for (let j = 0; j < rows; j++) {
   const id = idOf(j);
   if (!out.write(`${id},测试${j},${id.slice(6, 10)}-${id.slice(10, 12)}-${j % 10 === 0 ? '01' : id.slice(12, 14)}\n`))
-    await new Promise((r) => out.once('drain', r));
+    await new Promise<void>((r) => out.once('drain', () => r()));
 }
 await new Promise<void>((r) => out.end(() => r()));
 
