@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { verifyAuditChain, type CheckpointVerifier } from '../audit/index.js';
 import { loadConfig } from '../core/config.js';
 import { readPublicKeyFile } from '../core/crypto/index.js';
@@ -20,7 +20,12 @@ export function registerAuditCommand(program: Command, io: CliIo = processIo): v
     .option('--db <url>', '数据库 URL（默认 ZT_DB_URL 或 ./data/platform.db）')
     .option('--public-key <file>', '平台签名公钥文件（默认 <数据目录>/keys/platform-signing.pub.json）')
     .option('--json', '以 JSON 输出结果 / print JSON')
-    .action(async (opts: { db?: string; publicKey?: string; json?: boolean }) => {
+    .option('--workers <n>', '并行校验线程数（默认 CPU 核数；1 为单线程）/ verification threads (default: CPU cores)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('应为 1–64 的整数 / a whole number 1–64');
+      return n;
+    })
+    .action(async (opts: { db?: string; publicKey?: string; json?: boolean; workers?: number }) => {
       const config = loadConfig();
       const url = opts.db ?? config.dbUrl;
       if (!databaseExists(url)) {
@@ -52,6 +57,8 @@ export function registerAuditCommand(program: Command, io: CliIo = processIo): v
         const result = await verifyAuditChain(database.db, {
           ...(verifyCheckpoint ? { verifyCheckpoint } : {}),
           ...(opts.json ? {} : { onProgress: progressReporter(io, '校验 verifying') }),
+          // Long chains are split into ranges checked by worker threads, each with its own connection.
+          parallel: { dbUrl: url, ...(opts.workers ? { workers: opts.workers } : {}) },
         });
         if (opts.json) io.stdout.write(JSON.stringify(result) + '\n');
         else if (result.ok) {

@@ -34,6 +34,9 @@ export async function migrateToLatest(db: Db, dialect: Dialect, migrations: read
     provider: new ListProvider(migrations, dialect),
     migrationTableName: 'zt_migrations',
     migrationLockTableName: 'zt_migrations_lock',
+    // Modules land their migrations independently: a database that already applied a later-numbered
+    // one must still take an earlier-numbered newcomer (each migration touches only its own tables).
+    allowUnorderedMigrations: true,
   });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) throw result.error;
@@ -51,6 +54,9 @@ export async function migrationStatus(
     provider: new ListProvider(migrations, dialect),
     migrationTableName: 'zt_migrations',
     migrationLockTableName: 'zt_migrations_lock',
+    // Modules land their migrations independently: a database that already applied a later-numbered
+    // one must still take an earlier-numbered newcomer (each migration touches only its own tables).
+    allowUnorderedMigrations: true,
   });
   const infos = await migrator.getMigrations();
   return infos.map((i) => ({ name: i.name, executedAt: i.executedAt }));
