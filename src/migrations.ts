@@ -7,4 +7,12 @@ import { identityMigration } from './identity/index.js';
 import { registriesMigration } from './registries/index.js';
 
 /** Every module's migrations, in the global order they apply. Add new ones at the end. */
-export const MIGRATIONS: readonly PlatformMigration[] = [identityMigration, auditMigration, calendarMigration, auditBodyMigration, exchangeMigration, catalogMigration, registriesMigration];
+export const MIGRATIONS: readonly PlatformMigration[] = [
+  identityMigration,
+  auditMigration,
+  calendarMigration,
+  auditBodyMigration,
+  exchangeMigration,
+  catalogMigration,
+  registriesMigration,
+];

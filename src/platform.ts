@@ -12,7 +12,15 @@ import { registerLandingPage } from './core/http/landing.js';
 import { registerWebApp } from './core/http/web.js';
 import { loadOrCreatePlatformKeys, secretBoxOf, type PlatformKeys } from './core/keys.js';
 import { CenterAccessRightStore, ExchangeCenter, exchangeCenterRoutes } from './exchange/index.js';
-import { authRoutes, DEFAULT_IDENTITY_SETTINGS, findOrgById, identityRoutes, purgeExpiredSessions, registerAuthHook, type IdentityDeps } from './identity/index.js';
+import {
+  authRoutes,
+  DEFAULT_IDENTITY_SETTINGS,
+  findOrgById,
+  identityRoutes,
+  purgeExpiredSessions,
+  registerAuthHook,
+  type IdentityDeps,
+} from './identity/index.js';
 import { MIGRATIONS } from './migrations.js';
 import { createRegistries, type RegistryModule } from './registries/index.js';
 import { standardsRoutes } from './standards/index.js';
