@@ -98,9 +98,14 @@ export function chainDigest(alg: AuditHashAlg): (text: string) => string {
 
 const DIGESTS: Record<AuditHashAlg, (text: string) => string> = { sha256: chainDigest('sha256'), sm3: chainDigest('sm3') };
 
+/** hex(H(text)) with the chain's algorithm: a record's hash over its canonical text. */
+export function hashText(alg: AuditHashAlg, text: string): string {
+  return DIGESTS[alg](text);
+}
+
 /** hex(H(canonicalRecord(r))). */
 export function hashRecord(alg: AuditHashAlg, r: ChainedFields): string {
-  return DIGESTS[alg](canonicalRecord(r));
+  return hashText(alg, canonicalRecord(r));
 }
 
 const SURROGATE = /[\ud800-\udfff]/;

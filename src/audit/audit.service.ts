@@ -4,7 +4,7 @@ import type { Db, Dialect } from '../core/db/database.js';
 import {
   GENESIS_HASH,
   canonicalRecord,
-  chainDigest,
+  hashText,
   checkpointMessage,
   redactSummary,
   storableText,
@@ -106,10 +106,8 @@ function toFields(seq: number, prevHash: string, occurredAt: string, e: AuditEnt
 /** The stored row: the canonical text and its hash (every other column is derived from the text). */
 function toRow(f: ChainedFields, alg: AuditHashAlg): AuditChainRow {
   const body = canonicalRecord(f);
-  return { seq: f.seq, body, hash: DIGESTS[alg](body) };
+  return { seq: f.seq, body, hash: hashText(alg, body) };
 }
-
-const DIGESTS: Record<AuditHashAlg, (text: string) => string> = { sha256: chainDigest('sha256'), sm3: chainDigest('sm3') };
 
 /**
  * The tamper-evident audit log. Every state change calls `append` with the transaction that

@@ -4,7 +4,7 @@
  * `{versionNumber}` its definition version, `content` the record's attributes. Reads need a
  * purpose like every other read: the `X-Road-Purpose` header or `?purpose=`.
  */
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { AppError, validationError } from '../core/errors.js';
 import type { HttpApp } from '../core/http/app.js';
 import { errorResponses, StrictObject } from '../core/http/schema-helpers.js';
@@ -45,6 +45,14 @@ export async function govstackRoutes(app: HttpApp, registries: RegistryService):
   const writeContent = (def: RegistryDefinition, content: Record<string, unknown>): Attributes => {
     const { [def.keyAttribute]: _key, ...rest } = content;
     return rest as Attributes;
+  };
+  /** update and updateOrCreate: the record named by `query.content` (or `write.content`) gets `write.content`. */
+  type QueryWriteRequest = Pick<FastifyRequest, 'actor' | 'ctx'> & { params: Static<typeof Params>; body: Static<typeof QueryWriteBody> };
+  const writeByQuery = async (request: QueryWriteRequest, reason: string, mode: 'update' | 'upsert') => {
+    const def = defOf(request.params);
+    const key = keyOf(def, request.body.query?.content ?? request.body.write.content, 'body.query.content');
+    const record = await registries.write(request.actor, request.ctx, def.key, key, writeContent(def, request.body.write.content), reason, mode);
+    return { content: record.attributes };
   };
 
   app.get(
@@ -157,39 +165,13 @@ export async function govstackRoutes(app: HttpApp, registries: RegistryService):
   app.put(
     `${base}/update`,
     { schema: { tags, summary: 'GovStack update', params: Params, body: QueryWriteBody, response: { 200: ContentResponse, ...errorResponses } } },
-    async (request) => {
-      const def = defOf(request.params);
-      const key = keyOf(def, request.body.query?.content ?? request.body.write.content, 'body.query.content');
-      const record = await registries.write(
-        request.actor,
-        request.ctx,
-        def.key,
-        key,
-        writeContent(def, request.body.write.content),
-        'GovStack update',
-        'update',
-      );
-      return { content: record.attributes };
-    },
+    (request) => writeByQuery(request, 'GovStack update', 'update'),
   );
 
   app.post(
     `${base}/updateOrCreate`,
     { schema: { tags, summary: 'GovStack updateOrCreate', params: Params, body: QueryWriteBody, response: { 200: ContentResponse, ...errorResponses } } },
-    async (request) => {
-      const def = defOf(request.params);
-      const key = keyOf(def, request.body.query?.content ?? request.body.write.content, 'body.query.content');
-      const record = await registries.write(
-        request.actor,
-        request.ctx,
-        def.key,
-        key,
-        writeContent(def, request.body.write.content),
-        'GovStack updateOrCreate',
-        'upsert',
-      );
-      return { content: record.attributes };
-    },
+    (request) => writeByQuery(request, 'GovStack updateOrCreate', 'upsert'),
   );
 
   app.get(

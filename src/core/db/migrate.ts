@@ -22,14 +22,8 @@ class ListProvider implements MigrationProvider {
   }
 }
 
-/**
- * Applies every pending migration in name order, each in its own transaction, and returns the
- * names applied. Safe to run concurrently from several processes: Kysely takes a lock table.
- *
- * @throws the migration's error, after rolling that migration back.
- */
-export async function migrateToLatest(db: Db, dialect: Dialect, migrations: readonly PlatformMigration[]): Promise<string[]> {
-  const migrator = new Migrator({
+function migratorOf(db: Db, dialect: Dialect, migrations: readonly PlatformMigration[]): Migrator {
+  return new Migrator({
     db,
     provider: new ListProvider(migrations, dialect),
     migrationTableName: 'zt_migrations',
@@ -38,6 +32,16 @@ export async function migrateToLatest(db: Db, dialect: Dialect, migrations: read
     // one must still take an earlier-numbered newcomer (each migration touches only its own tables).
     allowUnorderedMigrations: true,
   });
+}
+
+/**
+ * Applies every pending migration in name order, each in its own transaction, and returns the
+ * names applied. Safe to run concurrently from several processes: Kysely takes a lock table.
+ *
+ * @throws the migration's error, after rolling that migration back.
+ */
+export async function migrateToLatest(db: Db, dialect: Dialect, migrations: readonly PlatformMigration[]): Promise<string[]> {
+  const migrator = migratorOf(db, dialect, migrations);
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) throw result.error;
   return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
@@ -49,15 +53,7 @@ export async function migrationStatus(
   dialect: Dialect,
   migrations: readonly PlatformMigration[],
 ): Promise<Array<{ name: string; executedAt: Date | undefined }>> {
-  const migrator = new Migrator({
-    db,
-    provider: new ListProvider(migrations, dialect),
-    migrationTableName: 'zt_migrations',
-    migrationLockTableName: 'zt_migrations_lock',
-    // Modules land their migrations independently: a database that already applied a later-numbered
-    // one must still take an earlier-numbered newcomer (each migration touches only its own tables).
-    allowUnorderedMigrations: true,
-  });
+  const migrator = migratorOf(db, dialect, migrations);
   const infos = await migrator.getMigrations();
   return infos.map((i) => ({ name: i.name, executedAt: i.executedAt }));
 }
