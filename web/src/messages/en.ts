@@ -1,3 +1,6 @@
+import { catalogEn } from './catalog.en';
+import { exchangeEn } from './exchange.en';
+import { registryEn } from './registry.en';
 import type { MessageKey } from './zh-cn';
 
 /** English messages; keys mirror zh-cn.ts (the compiler checks every key is present). */
@@ -235,4 +238,7 @@ export const en: Record<MessageKey, string> = {
   'login.agent.uscc': 'USCC of the enterprise you act for',
   'login.agent.usccValid': 'Code is valid',
   'my.agentFor': 'Acting for: {uscc}',
+  ...catalogEn,
+  ...registryEn,
+  ...exchangeEn,
 };

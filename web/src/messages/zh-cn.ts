@@ -1,3 +1,7 @@
+import { catalogZhCN } from './catalog.zh-cn';
+import { exchangeZhCN } from './exchange.zh-cn';
+import { registryZhCN } from './registry.zh-cn';
+
 /** Chinese messages: the source of truth; every key here must exist in en.ts. */
 export const zhCN = {
   'a11y.toolbar': '无障碍工具栏',
@@ -233,6 +237,9 @@ export const zhCN = {
   'login.agent.uscc': '所代表企业的统一社会信用代码',
   'login.agent.usccValid': '代码有效',
   'my.agentFor': '代表企业：{uscc}',
+  ...catalogZhCN,
+  ...registryZhCN,
+  ...exchangeZhCN,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
