@@ -155,25 +155,24 @@ function startRangeWorker(job: RangeJob, onProgress: (checked: number) => void):
         workerData: job,
       })
     : new Worker(file, { workerData: job });
+  // Settles when the thread has exited, not at its last message: by then its database connections
+  // are closed, so nothing of the verification outlives it.
   return new Promise((resolve, reject) => {
-    let settled = false;
+    let result: { outcome: RangeOutcome } | { error: Error } | undefined;
     worker.on('message', (m: RangeMessage) => {
       if (m.type === 'progress') onProgress(m.checked);
-      else if (m.type === 'error') {
-        settled = true;
-        reject(new Error(m.message));
-      } else {
-        settled = true;
+      else if (m.type === 'error') result ??= { error: new Error(m.message) };
+      else {
         const { type: _type, ...outcome } = m;
-        resolve(outcome);
+        result ??= { outcome };
       }
     });
     worker.on('error', (e) => {
-      settled = true;
-      reject(e);
+      result ??= { error: e };
     });
     worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`verification worker exited with code ${code}`));
+      if (result && 'outcome' in result) resolve(result.outcome);
+      else reject(result?.error ?? new Error(`verification worker exited with code ${code}`));
     });
   });
 }
@@ -215,7 +214,9 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
         total,
       );
     const ranges = Array.from({ length: workers }, (_, i) => ({ from: i * size + 1, to: Math.min(total, (i + 1) * size) }));
-    const outcomes = await Promise.all(
+    // allSettled: when one worker fails, the others still finish (and close their connections)
+    // before the error is reported.
+    const settled = await Promise.allSettled(
       ranges.map((r, i) =>
         startRangeWorker(
           {
@@ -232,6 +233,10 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
         ),
       ),
     );
+    const outcomes = settled.map((s) => {
+      if (s.status === 'rejected') throw s.reason;
+      return s.value;
+    });
     checked = 0;
     lastHash = GENESIS_HASH;
     for (const [i, o] of outcomes.entries()) {
