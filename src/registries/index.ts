@@ -9,10 +9,12 @@ import type { CalendarService } from '../core/calendar/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Db, Dialect } from '../core/db/database.js';
 import type { HttpApp } from '../core/http/app.js';
-import { findOrgByUscc, type IdentityDeps } from '../identity/index.js';
+import { findOrgById, findOrgByUscc, type IdentityDeps } from '../identity/index.js';
 import { secretBoxOf, type PlatformKeys } from '../core/keys.js';
 import { DiscrepancyService } from './discrepancy.service.js';
 import { govstackRoutes } from './govstack.routes.js';
+import { logVerifyRoutes } from './log-verify.routes.js';
+import { myDataRoutes } from './my-data.routes.js';
 import { SHIPPED_REGISTRIES } from './registries.config.js';
 import type { RegistryDeps } from './registries.deps.js';
 import { registryRoutes } from './registries.routes.js';
@@ -85,6 +87,8 @@ export async function createRegistries(parts: {
     routes: async (app) => {
       await registryRoutes(app, { registries: service, discrepancies });
       await govstackRoutes(app, service);
+      await myDataRoutes(app, service, async (id) => (await findOrgById(parts.identity, id))?.name);
+      await logVerifyRoutes(app, service);
     },
   };
 }

@@ -48,6 +48,8 @@ export async function registryRoutes(app: HttpApp, { registries, discrepancies }
       version: def.version,
       name: def.name,
       keyAttribute: def.keyAttribute,
+      holderAttribute: def.holderAttribute ?? null,
+      geometryAttribute: def.geometryAttribute ?? null,
       records: await repo.countRecords(registries.deps.db, def.key),
       logSize: await repo.headSize(registries.deps.db, def.key),
       attributes: def.attributes.map((a) => {

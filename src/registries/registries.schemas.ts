@@ -86,6 +86,8 @@ export const DefinitionSchema = Type.Object({
   version: Type.String(),
   name: Type.Object({ zh: Type.String(), en: Type.String() }),
   keyAttribute: Type.String(),
+  holderAttribute: Type.Union([Type.String(), Type.Null()], { description: '可按权利人查询的属性 / searchable by holder' }),
+  geometryAttribute: Type.Union([Type.String(), Type.Null()], { description: '可按点、范围查询的图形属性 / searchable by point and bbox' }),
   records: Type.Integer(),
   logSize: Type.Integer(),
   attributes: Type.Array(
