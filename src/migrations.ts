@@ -1,5 +1,5 @@
 import { auditBodyMigration, auditMigration } from './audit/index.js';
-import { catalogMigration } from './catalog/index.js';
+import { catalogHarvestMigration, catalogMigration } from './catalog/index.js';
 import { calendarMigration } from './core/calendar/index.js';
 import type { PlatformMigration } from './core/db/migrate.js';
 import { exchangeMigration } from './exchange/index.js';
@@ -15,4 +15,5 @@ export const MIGRATIONS: readonly PlatformMigration[] = [
   exchangeMigration,
   catalogMigration,
   registriesMigration,
+  catalogHarvestMigration,
 ];

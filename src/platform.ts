@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { AuditLog, auditRoutes } from './audit/index.js';
-import { catalogRoutes, seedClasses, type CatalogDeps } from './catalog/index.js';
+import { catalogRoutes, runDueHarvests, seedClasses, type CatalogDeps } from './catalog/index.js';
 import { CalendarService, calendarRoutes } from './core/calendar/index.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { AccessRightStore } from './core/access-rights.js';
@@ -48,7 +48,7 @@ export interface Platform {
   exchange: ExchangeCenter;
   app: HttpApp;
   clock: Clock;
-  /** Starts periodic jobs: audit checkpoints, expired-session purge. */
+  /** Starts periodic jobs: audit checkpoints, expired-session purge, scheduled catalog harvests. */
   startJobs(): void;
   /** Signs the audit chain head now (also done by the job). */
   checkpoint(): Promise<number | undefined>;
@@ -155,6 +155,22 @@ export async function createPlatform(config: Config, options: { clock?: Clock } 
           setInterval(
             runQuietly(() => purgeExpiredSessions(identity), 'identity.session-purge'),
             5 * 60_000,
+          ),
+        );
+        // Harvest sources with an interval are due when their last run is older than it; one sweep at a time.
+        let harvesting = false;
+        timers.push(
+          setInterval(
+            runQuietly(async () => {
+              if (harvesting) return;
+              harvesting = true;
+              try {
+                await runDueHarvests(catalog);
+              } finally {
+                harvesting = false;
+              }
+            }, 'catalog.harvest'),
+            60_000,
           ),
         );
         for (const t of timers) t.unref();

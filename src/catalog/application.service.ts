@@ -9,6 +9,7 @@ import type { CatalogDeps } from './catalog.deps.js';
 import { APPLICATION_STATUSES, type ApplicationStatus, type DataItem, type ResourceLink } from './catalog.model.js';
 import * as repo from './catalog.repository.js';
 import type { ApplicationRow, ResourceRow } from './catalog.repository.js';
+import { refuseHarvested } from './resource.service.js';
 
 /** Working days a provider has to answer (政务信息资源共享管理暂行办法, 2016). */
 export const ANSWER_WORKING_DAYS = 10;
@@ -109,6 +110,7 @@ export async function applyForResource(
   authorize(actor, 'catalog.application.create', { orgId: orgId });
   const res = await repo.findResource(deps.db, resourceId);
   if (!res || res.status !== 'published') throw new AppError('CATALOG_RESOURCE_NOT_FOUND', `信息资源 ${resourceId} 不存在或未发布`);
+  refuseHarvested(res, '在本平台申请共享 (be applied for here)');
   if (res.share_type === 'none')
     throw new AppError('CATALOG_NOT_SHAREABLE', `${res.name}（${res.code}）为不予共享资源，依据：${res.share_basis ?? ''}`, { field: 'resourceId' });
   const consumer = await deps.orgs.byId(orgId);

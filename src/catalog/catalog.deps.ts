@@ -36,6 +36,8 @@ export interface CatalogDeps {
   baseUrl: string;
   /** Checks an API link for the quality report; `fetch` with a 5-second timeout when absent. */
   checkLink?: LinkChecker;
+  /** Outbound HTTP for harvesting other catalogs; the global `fetch` when absent. */
+  httpFetch?: (url: string, init: RequestInit) => Promise<Response>;
   /** X-Road instance identifier the consuming subsystems live in (`CN-DEMO`). */
   exchangeInstance?: string;
 }

@@ -30,6 +30,8 @@ export const CATALOG_RULES = definePolicy([
   { action: 'catalog.application.read', actorTypes: ['staff'], when: ownOrg },
   { action: 'catalog.quality.read', roles: ['catalog-reviewer'], actorTypes: ['system'] },
   { action: 'catalog.quality.read', actorTypes: ['staff'], when: ownOrg },
+  // Harvesting lower-level catalogs: the catalog reviewers and the system administrator.
+  { action: 'catalog.harvest.manage', roles: ['catalog-reviewer', 'system-admin'], actorTypes: ['system'] },
 ]);
 
 /**

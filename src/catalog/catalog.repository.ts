@@ -52,6 +52,15 @@ export interface ResourceRow {
   created_by: string | null;
   created_at: string;
   updated_at: string;
+  /** Provenance of a harvested resource (migration 0012); null/absent for the catalog's own. */
+  harvest_source_id?: string | null;
+  /** The dataset's IRI in the source catalog: identity across harvests, and the link back. */
+  source_uri?: string | null;
+  /** The dataset's own identifier there (its 信息资源代码 when the source is a zhengtong). */
+  source_code?: string | null;
+  /** dct:modified at the source when last harvested (an unchanged value means nothing to write). */
+  source_modified?: string | null;
+  harvested_at?: string | null;
 }
 
 export interface ApplicationRow {

@@ -26,6 +26,7 @@ import {
   TermSchema,
 } from './catalog.schemas.js';
 import { dcatRoutes } from './dcat.routes.js';
+import { harvestRoutes } from './harvest.routes.js';
 import { importRoutes } from './import.routes.js';
 import { qualityReport } from './quality.service.js';
 import * as resources from './resource.service.js';
@@ -43,6 +44,7 @@ export async function catalogRoutes(app: HttpApp, deps: CatalogDeps): Promise<vo
   app.addSchema(ApplicationSchema);
   await dcatRoutes(app, deps);
   await importRoutes(app, deps);
+  await harvestRoutes(app, deps);
 
   // ── search views ──
   const views: Array<[CatalogView, string, string]> = [

@@ -101,6 +101,19 @@ export const ResourceSchema = Type.Object(
     dataUpdatedAt: Nullable(Type.String()),
     createdAt: Type.String(),
     updatedAt: Type.String(),
+    harvest: Type.Union(
+      [
+        Type.Object({
+          sourceId: Type.String(),
+          sourceUri: Type.String({ description: '来源目录中的原始地址（只读，在来源修改）/ the original: edit it there' }),
+          sourceCode: Nullable(Type.String()),
+          sourceModified: Nullable(Type.String()),
+          harvestedAt: Type.String(),
+        }),
+        Type.Null(),
+      ],
+      { description: '汇聚来源（汇聚而来的资源只读）/ provenance of a harvested resource' },
+    ),
   },
   { $id: 'CatalogResource', title: 'CatalogResource' },
 );

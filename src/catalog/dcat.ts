@@ -21,6 +21,7 @@ export const DCAT_PREFIXES = {
   adms: 'http://www.w3.org/ns/adms#',
   hydra: 'http://www.w3.org/ns/hydra/core#',
   dcatap: 'http://data.europa.eu/r5r/',
+  ztc: 'https://w3id.org/zhengtong/catalog#',
 } as const;
 
 const P = (prefix: keyof typeof DCAT_PREFIXES, local: string) => namedNode(DCAT_PREFIXES[prefix] + local);
@@ -126,8 +127,37 @@ function addDataset(g: Graph, base: string, r: Resource, classNames: Map<string,
     g.add(dist, P('dct', 'rights'), rights);
     g.add(ds, P('dcat', 'distribution'), dist);
   });
-  g.add(ds, P('dcat', 'landingPage'), g.node(iri, P('foaf', 'Document')));
+  // A harvested resource's landing page is its original: the link back to the catalog that owns it.
+  g.add(ds, P('dcat', 'landingPage'), g.node(r.harvest?.sourceUri ?? iri, P('foaf', 'Document')));
+  addCoreMetadata(g, ds, r);
   return ds;
+}
+
+/**
+ * The GB/T 21063.3 metadata DCAT-AP has no property for (共享/开放 attributes and conditions, 信息项,
+ * links, the class and format codes), in the `ztc:` namespace, so another zhengtong harvests a
+ * resource without loss. Generic DCAT-AP consumers ignore them; the shapes are not closed.
+ */
+function addCoreMetadata(g: Graph, ds: ReturnType<typeof namedNode>, r: Resource): void {
+  const put = (local: string, value: string | null) => {
+    if (value) g.add(ds, P('ztc', local), literal(value));
+  };
+  put('classCode', r.classCode);
+  put('regionCode', r.regionCode);
+  put('formatType', r.formatType);
+  put('formatDetail', r.formatDetail);
+  put('shareType', r.shareType);
+  put('shareCondition', r.shareCondition);
+  put('shareBasis', r.shareBasis);
+  for (const m of r.shareMethods) put('shareMethod', m);
+  put('openType', r.openType);
+  put('openCondition', r.openCondition);
+  put('updateCycle', r.updateCycle);
+  put('maintainer', r.maintainer);
+  // Lists whose order matters are one JSON literal each (RDF values are unordered).
+  put('dataItems', JSON.stringify(r.items));
+  put('links', JSON.stringify(r.links));
+  put('keywords', JSON.stringify(r.keywords));
 }
 
 /** The quads of one catalog page. */

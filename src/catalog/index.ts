@@ -1,9 +1,10 @@
 /** The catalog module's public surface: resources, review, search, classification, thesaurus, sharing applications. */
 export { catalogMigration } from './catalog.migration.js';
+export { catalogHarvestMigration } from './harvest.migration.js';
 export type { CatalogDeps, CatalogOrg, OrgDirectory, LinkChecker } from './catalog.deps.js';
 export * from './catalog.model.js';
 export { catalogRoutes } from './catalog.routes.js';
-export { type Resource, presentResource } from './resource.presenter.js';
+export { type Resource, type HarvestProvenance, presentResource } from './resource.presenter.js';
 export {
   createResource,
   updateResource,
@@ -45,3 +46,17 @@ export { catalogTemplate, COLUMNS as CATALOG_COLUMNS } from './spreadsheet.js';
 export { sampleCatalog, type SampleResource } from './sample-catalog.js';
 export { seedDemoCatalog } from './catalog-demo.js';
 export { qualityReport, fetchLinkChecker, type QualityReport } from './quality.service.js';
+export {
+  createHarvestSource,
+  updateHarvestSource,
+  listHarvestSources,
+  getHarvestSource,
+  deleteHarvestSource,
+  runHarvest,
+  runDueHarvests,
+  findOrCreateHarvestSource,
+  type HarvestSource,
+  type HarvestRun,
+  type HarvestSourceInput,
+  type HarvestProgress,
+} from './harvest.service.js';

@@ -50,6 +50,19 @@ export interface Resource {
   dataUpdatedAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Where a harvested resource came from (read-only here; edit it at `sourceUri`); null for the catalog's own. */
+  harvest: HarvestProvenance | null;
+}
+
+export interface HarvestProvenance {
+  sourceId: string;
+  /** The dataset's IRI in the source catalog: the link back. */
+  sourceUri: string;
+  /** Its identifier there (the source's 信息资源代码). */
+  sourceCode: string | null;
+  /** dct:modified at the source. */
+  sourceModified: string | null;
+  harvestedAt: string;
 }
 
 export function presentResource(r: ResourceRow): Resource {
@@ -87,5 +100,14 @@ export function presentResource(r: ResourceRow): Resource {
     dataUpdatedAt: r.data_updated_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    harvest: r.harvest_source_id
+      ? {
+          sourceId: r.harvest_source_id,
+          sourceUri: r.source_uri ?? '',
+          sourceCode: r.source_code ?? null,
+          sourceModified: r.source_modified ?? null,
+          harvestedAt: r.harvested_at ?? r.updated_at,
+        }
+      : null,
   };
 }

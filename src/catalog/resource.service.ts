@@ -147,7 +147,21 @@ export async function createResource(
 async function loadForWrite(deps: CatalogDeps, id: string): Promise<ResourceRow> {
   const row = await repo.findResource(deps.db, id);
   if (!row) throw new AppError('CATALOG_RESOURCE_NOT_FOUND', `信息资源 ${id} 不存在`);
+  refuseHarvested(row, '修改 (edit)');
   return row;
+}
+
+/**
+ * Harvested resources belong to the catalog they came from: every change is made there and
+ * arrives with the next harvest. Throws CATALOG_RESOURCE_HARVESTED with the link back.
+ */
+export function refuseHarvested(row: ResourceRow, what: string): void {
+  if (!row.harvest_source_id) return;
+  throw new AppError(
+    'CATALOG_RESOURCE_HARVESTED',
+    `信息资源 ${row.code}（${row.name}）由下级目录汇聚而来，只读，不能${what}；请在来源目录操作：${row.source_uri ?? ''}`,
+    { sourceUri: row.source_uri ?? null, sourceId: row.harvest_source_id },
+  );
 }
 
 function requireStatus(row: ResourceRow, allowed: ResourceStatus[], what: string): void {

@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { exportCatalog, importCatalogFile, catalogTemplate, type ImportResult } from '../catalog/index.js';
+import {
+  exportCatalog,
+  findOrCreateHarvestSource,
+  importCatalogFile,
+  catalogTemplate,
+  runHarvest,
+  updateHarvestSource,
+  type ImportResult,
+} from '../catalog/index.js';
 import { SYSTEM_ACTOR } from '../core/actor.js';
 import { loadConfig } from '../core/config.js';
 import { AppError } from '../core/errors.js';
@@ -57,9 +65,9 @@ function printErrors(io: CliIo, result: Pick<ImportResult, 'errors'>): void {
 }
 
 /**
- * `zhengtong catalog template|import|export`: the spreadsheet side of the catalog. `import` writes
- * nothing unless every row is valid (or `--skip-invalid`); exit 1 when rows were bad, 2 when it
- * could not run.
+ * `zhengtong catalog template|import|export|harvest`: the spreadsheet side of the catalog, and
+ * harvesting. `import` writes nothing unless every row is valid (or `--skip-invalid`); exit 1 when
+ * rows were bad (skipped datasets for `harvest`), 2 when it could not run.
  */
 export function registerCatalogCommand(program: Command, io: CliIo = processIo): void {
   const catalog = program.command('catalog').description('政务信息资源目录 / resource catalog');
@@ -110,6 +118,62 @@ export function registerCatalogCommand(program: Command, io: CliIo = processIo):
             printErrors(io, { errors: (e.details?.errors ?? []) as ImportResult['errors'] });
             io.stderr.write(`${e.message}\n`);
             process.exitCode = 1;
+            return;
+          }
+          throw e;
+        }
+      });
+    });
+  catalog
+    .command('harvest <url>')
+    .description('汇聚下级目录：另一个政通的 /api/v1/catalog/dcat.ttl（增量）或任何 DCAT-AP 文档 / harvest a lower-level catalog')
+    .option('--name <name>', '来源名称（首次登记时）/ the source name when registering it')
+    .option('--region <code>', '来源所在行政区划（来源未给出时用）/ division code for resources that do not say')
+    .option('--interval <minutes>', '定时汇聚间隔（分钟；serve 进程按此运行；0 取消）/ schedule: harvest every N minutes (0: only by hand)')
+    .option('--full', '完整汇聚（不只取上次以来的修改）/ walk everything, not only what changed')
+    .option('--db <url>', '数据库 URL（默认 ZT_DB_URL）')
+    .option('--json', 'JSON 输出')
+    .action(async (url: string, opts: { name?: string; region?: string; interval?: string; full?: boolean; db?: string; json?: boolean }) => {
+      const interval = opts.interval === undefined ? undefined : Number(opts.interval);
+      if (interval !== undefined && !Number.isInteger(interval)) {
+        io.stderr.write(`--interval 应为整数分钟 (must be whole minutes): ${opts.interval}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      await withPlatform(opts.db, async (platform) => {
+        const ctx = { requestId: 'cli:catalog-harvest' };
+        const bar = progress(io, '汇聚 harvesting');
+        try {
+          const { source, created } = await findOrCreateHarvestSource(platform.catalog, SYSTEM_ACTOR, ctx, {
+            name: opts.name ?? (URL.canParse(url) ? new URL(url).host : url),
+            url,
+            regionCode: opts.region ?? null,
+            intervalMinutes: interval ? interval : null,
+          });
+          if (!created && (interval !== undefined || opts.region !== undefined))
+            await updateHarvestSource(platform.catalog, SYSTEM_ACTOR, ctx, source.id, {
+              ...(interval !== undefined ? { intervalMinutes: interval || null } : {}),
+              ...(opts.region !== undefined ? { regionCode: opts.region } : {}),
+            });
+          if (!opts.json) io.stderr.write(`${created ? '已登记来源 / registered' : '来源 / source'}：${source.name} ${source.url}\n`);
+          const run = await runHarvest(platform.catalog, SYSTEM_ACTOR, ctx, source.id, {
+            full: !!opts.full,
+            onProgress: (p) => (p.phase === 'fetch' ? bar.update(p.datasets, Math.max(p.total ?? p.datasets, p.datasets)) : undefined),
+          });
+          bar.stop();
+          for (const e of run.errors) io.stderr.write(`跳过 skipped ${e.uri}：${e.reason}\n`);
+          if (opts.json) io.stdout.write(JSON.stringify(run) + '\n');
+          else
+            io.stdout.write(
+              `汇聚完成（${run.mode === 'incremental' ? '增量' : '完整'}，${run.pages} 页）：新增 ${run.created}，更新 ${run.updated}，未变 ${run.unchanged}，下线 ${run.withdrawn}，跳过 ${run.skipped}\n` +
+                `harvested (${run.mode}, ${run.pages} pages): created ${run.created}, updated ${run.updated}, unchanged ${run.unchanged}, withdrawn ${run.withdrawn}, skipped ${run.skipped}\n`,
+            );
+          process.exitCode = run.skipped ? 1 : 0;
+        } catch (e) {
+          bar.stop();
+          if (e instanceof AppError && (e.code === 'CATALOG_HARVEST_FAILED' || e.code === 'VALIDATION_FAILED' || e.code === 'CATALOG_HARVEST_RUNNING')) {
+            io.stderr.write(`${e.message}\n`);
+            process.exitCode = 2;
             return;
           }
           throw e;

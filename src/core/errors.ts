@@ -62,6 +62,15 @@ export const ERROR_CODES = {
   CATALOG_APPLICATION_NOT_FOUND: { status: 404, zh: '共享申请不存在', en: 'No such sharing application' },
   CATALOG_APPLICATION_DECIDED: { status: 409, zh: '共享申请已答复或已撤销', en: 'The application has already been answered or withdrawn' },
   CATALOG_IMPORT_INVALID: { status: 400, zh: '导入文件有错误，未写入任何数据', en: 'The import file has errors; nothing was written' },
+  CATALOG_RESOURCE_HARVESTED: {
+    status: 409,
+    zh: '汇聚而来的信息资源只读，请在来源目录修改',
+    en: 'A harvested resource is read-only; change it in its source catalog',
+  },
+  CATALOG_HARVEST_SOURCE_NOT_FOUND: { status: 404, zh: '汇聚来源不存在', en: 'No such harvest source' },
+  CATALOG_HARVEST_SOURCE_EXISTS: { status: 409, zh: '该地址的汇聚来源已登记', en: 'A harvest source with this URL already exists' },
+  CATALOG_HARVEST_RUNNING: { status: 409, zh: '该来源正在汇聚中，请稍后再试', en: 'This source is being harvested, try again later' },
+  CATALOG_HARVEST_FAILED: { status: 422, zh: '来源目录无法汇聚', en: 'The source catalog could not be harvested' },
 
   // base registries
   REGISTRY_NOT_FOUND: { status: 404, zh: '基础信息库不存在', en: 'No such registry' },
