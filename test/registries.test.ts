@@ -4,6 +4,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import ExcelJS from 'exceljs';
+import { verifyAuditChain } from '../src/audit/index.js';
 import { merkleRoot } from '../src/core/crypto/index.js';
 import { SYSTEM_ACTOR } from '../src/core/actor.js';
 import { seedIdentity } from '../src/identity/index.js';
@@ -243,6 +244,46 @@ describe.each(DIALECTS)('base registries (%s)', (dialect) => {
     expect(
       (await new Browser(p).request('POST', '/api/v1/registries/population/verify', { key: idA, claims: { name: 'x' }, purpose: '核验' })).statusCode,
     ).toBe(401);
+  });
+
+  it('records the access of every concurrent read, in shared transactions (group commit), and isolates a bad record', async () => {
+    const service = p.registries.service;
+    const reader = { type: 'staff' as const, id: 'concurrent-reader', name: '并发核验员', orgId: ids.marketId, roles: ['dept-staff' as const] };
+    const before = (await p.audit.status()).headSeq;
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        i % 2 === 0
+          ? service.read(reader, {}, 'population', idA, { purpose: `并发读取 ${i}` }).then((r) => r.key)
+          : service.verifyClaims(reader, {}, 'population', idA, { name: '林小明' }, `并发核验 ${i}`).then((r) => r.results.name),
+      ),
+    );
+    expect(answers.filter((a) => a === 'match')).toHaveLength(20);
+    expect((await p.audit.status()).headSeq - before).toBe(40);
+    const mine = (await p.audit.listDataAccess(`citizen:${idA}`, 200)).filter((r) => r.actor.id === 'concurrent-reader');
+    expect(new Set(mine.map((r) => r.purpose))).toEqual(new Set(Array.from({ length: 40 }, (_, i) => `${i % 2 === 0 ? '并发读取' : '并发核验'} ${i}`)));
+
+    // 30 records at once: the first transaction takes one, the next takes the 29 that queued meanwhile.
+    const recorder = service.accessRecords;
+    const entry = (i: number) => ({ actor: reader, action: 'registry.record.read', purpose: `批量 ${i}`, dataSubject: `citizen:${idB}` });
+    const first = recorder.record(entry(0));
+    const rest = Array.from({ length: 29 }, (_, i) => recorder.record(entry(i + 1)));
+    expect(recorder.pending).toBe(29);
+    const pendingAfterFirst = await first.then(() => recorder.pending);
+    expect(pendingAfterFirst).toBe(0); // all 29 went into the second transaction
+    const seqs = await Promise.all(rest);
+    expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+
+    // A record that cannot be written fails its own caller only (it shares a transaction with two others).
+    const blocker = recorder.record(entry(98));
+    const poison = recorder.record({ ...entry(99), summary: { n: 1n } });
+    const good = recorder.record(entry(100));
+    const other = recorder.record(entry(101));
+    expect(recorder.pending).toBe(3);
+    await expect(poison).rejects.toThrow();
+    expect(recorder.pending).toBe(0);
+    expect(await good).toBe((await blocker) + 1);
+    expect(await other).toBe((await good) + 1);
+    expect((await verifyAuditChain(p.database.db)).ok).toBe(true);
   });
 
   it('validates parcels (self-intersecting polygons refused), computes the area and finds them by point, box and holder', async () => {

@@ -3,6 +3,7 @@ import type { Db } from '../core/db/database.js';
 import { AppError, validationError, type FieldIssue } from '../core/errors.js';
 import { authorize } from '../core/policy.js';
 import type { AuditEntry } from '../audit/index.js';
+import { AccessRecorder } from './access-recorder.js';
 import { geometryArea, geometryBBox, geometryContains, type AreaGeometry, type BBox, type Position } from './geometry.js';
 import { SOURCE_DEPARTMENTS } from './registries.config.js';
 import type { RegistryDeps } from './registries.deps.js';
@@ -65,9 +66,12 @@ export function claimMatches(stored: unknown, claimed: unknown): boolean {
 /** The service behind every registry route, the CLI and the GovStack surface. */
 export class RegistryService {
   private readonly byKey: Map<string, RegistryDefinition>;
+  /** Writes the access records of reads, searches and verifications (group commit). */
+  readonly accessRecords: AccessRecorder;
 
   constructor(readonly deps: RegistryDeps) {
     this.byKey = new Map(deps.definitions.map((d) => [d.key, d]));
+    this.accessRecords = new AccessRecorder(deps.db, deps.audit);
   }
 
   /** Creates each registry's log head. */
@@ -489,7 +493,9 @@ export class RegistryService {
       shown = { ...row, version: entries.length, updated_at: last.occurred_at };
     }
     const covered = options.self ? 'all' : new Set([...this.coveredBy(def, await this.bindings(), actor), ...(options.extraCovered ?? [])]);
-    await this.deps.audit.record(this.accessRecord(actor, ctx, def, key, values, purpose, options.self ? 'registry.record.read-own' : 'registry.record.read'));
+    await this.accessRecords.record(
+      this.accessRecord(actor, ctx, def, key, values, purpose, options.self ? 'registry.record.read-own' : 'registry.record.read'),
+    );
     return this.present(def, shown, covered, asOf, values);
   }
 
@@ -502,7 +508,7 @@ export class RegistryService {
     if (!row) throw new AppError('REGISTRY_RECORD_NOT_FOUND', undefined, { registry, key });
     const covered = this.coveredBy(def, await this.bindings(), actor);
     const entries = await repo.entriesOf(this.deps.db, def.key, key);
-    await this.deps.audit.record(this.accessRecord(actor, ctx, def, key, this.valuesOf(row), purpose, 'registry.record.history'));
+    await this.accessRecords.record(this.accessRecord(actor, ctx, def, key, this.valuesOf(row), purpose, 'registry.record.history'));
     return entries.map((e) => {
       const changes: HistoryEntry['changes'] = {};
       for (const [name, [prev, next]] of Object.entries(entryChanges(e, this.deps.sealer))) {
@@ -552,13 +558,7 @@ export class RegistryService {
     }
     const covered = this.coveredBy(def, await this.bindings(), actor);
     const withValues = rows.map((r) => ({ r, v: this.valuesOf(r) }));
-    if (withValues.length > 0)
-      await this.deps.db.transaction().execute((trx) =>
-        this.deps.audit.appendMany(
-          trx,
-          withValues.map(({ r, v }) => this.accessRecord(actor, ctx, def, r.record_key, v, purpose, 'registry.record.search')),
-        ),
-      );
+    await this.accessRecords.recordMany(withValues.map(({ r, v }) => this.accessRecord(actor, ctx, def, r.record_key, v, purpose, 'registry.record.search')));
     return { items: withValues.map(({ r, v }) => this.present(def, r, covered, null, v)), total: await repo.countRecords(this.deps.db, def.key) };
   }
 
@@ -584,7 +584,7 @@ export class RegistryService {
     const results: Record<string, ClaimResult> = {};
     for (const [name, claimed] of Object.entries(claims)) results[name] = claimMatches(values[name], claimed) ? 'match' : 'no-match';
     const entry = this.accessRecord(actor, ctx, def, key, row ? values : {}, purpose, 'registry.record.verify');
-    await this.deps.audit.record({ ...entry, summary: { registry: def.key, found: !!row, attributes: Object.keys(claims) } });
+    await this.accessRecords.record({ ...entry, summary: { registry: def.key, found: !!row, attributes: Object.keys(claims) } });
     return { found: !!row, results };
   }
 
