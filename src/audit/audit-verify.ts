@@ -68,27 +68,25 @@ export class ChainRangeChecker {
   }
 
   /** Checks a page of records in seq order; returns the first failure, if any. */
-  check(page: readonly repo.AuditChainRow[]): RangeFailure | undefined {
+  check(page: readonly repo.ChainTuple[]): RangeFailure | undefined {
     const digest = this.digest;
-    for (const r of page) {
-      if (r.seq !== this.expected) return { seq: this.expected, reason: missing(this.expected) };
-      const body = r.body;
-      if (!body.startsWith(`[${r.seq},`))
+    for (const [seq, body, hash] of page) {
+      if (seq !== this.expected) return { seq: this.expected, reason: missing(this.expected) };
+      if (!body.startsWith(`[${seq},`))
         return {
-          seq: r.seq,
-          reason: `第 ${r.seq} 条记录正文中的序号不符（顺序被改动或记录被插入）/ the record's own sequence number differs (reordered or inserted)`,
+          seq,
+          reason: `第 ${seq} 条记录正文中的序号不符（顺序被改动或记录被插入）/ the record's own sequence number differs (reordered or inserted)`,
         };
       // The canonical array ends with the previous record's hash: `…,"<prev hash>"]`.
       if (this.prevHash !== null && !body.endsWith(`,"${this.prevHash}"]`))
         return {
-          seq: r.seq,
-          reason: `第 ${r.seq} 条的前序哈希与上一条不符（顺序被改动或记录被插入）/ prev_hash does not match the previous record (reordered or inserted)`,
+          seq,
+          reason: `第 ${seq} 条的前序哈希与上一条不符（顺序被改动或记录被插入）/ prev_hash does not match the previous record (reordered or inserted)`,
         };
-      if (digest(body) !== r.hash)
-        return { seq: r.seq, reason: `第 ${r.seq} 条记录内容与其哈希不符（被篡改）/ record content does not match its hash (edited)` };
-      const cp = this.checkpointHashes.get(r.seq);
-      if (cp !== undefined && cp !== r.hash) return { seq: r.seq, reason: `第 ${r.seq} 条与签名检查点不符 / record differs from the signed checkpoint` };
-      this.prevHash = r.hash;
+      if (digest(body) !== hash) return { seq, reason: `第 ${seq} 条记录内容与其哈希不符（被篡改）/ record content does not match its hash (edited)` };
+      const cp = this.checkpointHashes.get(seq);
+      if (cp !== undefined && cp !== hash) return { seq, reason: `第 ${seq} 条与签名检查点不符 / record differs from the signed checkpoint` };
+      this.prevHash = hash;
       this.expected++;
       this.checked++;
     }
@@ -116,12 +114,12 @@ export async function checkRange(
   onPage: (checked: number) => void = () => undefined,
 ): Promise<RangeOutcome> {
   const readPage = (afterSeq: number) => repo.readChainBetween(db, afterSeq, to, pageSize);
-  const none = Promise.resolve([] as repo.AuditChainRow[]);
+  const none = Promise.resolve([] as repo.ChainTuple[]);
   let next = checker.expected <= to ? readPage(checker.expected - 1) : none;
   for (;;) {
     const page = await next;
     if (page.length === 0) return { checked: checker.checked, lastHash: checker.prevHash };
-    const lastSeq = page[page.length - 1]!.seq;
+    const lastSeq = page[page.length - 1]![0];
     // Ask for the next page before hashing this one: a database server answers meanwhile.
     next = page.length === pageSize && lastSeq < to ? readPage(lastSeq) : none;
     const failure = checker.check(page);

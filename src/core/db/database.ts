@@ -66,6 +66,17 @@ function withStatementCache(sqlite: SQLite.Database, size = 500) {
   };
 }
 
+const sqliteHandles = new WeakMap<Db, SQLite.Database>();
+
+/**
+ * The better-sqlite3 connection under a SQLite database opened by `openDatabase` (undefined for
+ * PostgreSQL or a transaction): for the few hot loops where Kysely's row objects cost more than
+ * the query, such as reading the audit chain for verification.
+ */
+export function sqliteHandleOf(db: Db): SQLite.Database | undefined {
+  return sqliteHandles.get(db);
+}
+
 /**
  * Opens the database a URL names. SQLite runs in WAL mode with foreign keys on and a busy
  * timeout, so several processes can share one file; PostgreSQL uses a pool.
@@ -89,6 +100,7 @@ export async function openDatabase(url: string, options: { poolSize?: number } =
   // 64 MB of page cache (the default is 2 MB): index-heavy reads such as catalog search stop re-reading pages from the OS.
   sqlite.pragma('cache_size = -65536');
   const db = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  sqliteHandles.set(db, sqlite);
   return { db, dialect: 'sqlite', displayUrl: `sqlite:${file}`, close: () => db.destroy() };
 }
 
