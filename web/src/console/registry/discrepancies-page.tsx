@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Card, Empty, Form, Input, Radio, Space, Table, Tag } from 'antd';
+import { Button, Card, Empty, Form, Input, Radio, Space, Table } from 'antd';
 import { useState } from 'react';
 import { call } from '../../api/client';
 import { useSession } from '../../api/session';
@@ -12,7 +12,7 @@ import { displayValue, formatTime, label, useOrgName, useRegistries, type Discre
 import './registry.css';
 
 type Status = Discrepancy['status'];
-const STATUS_COLOR: Record<Status, string> = { open: 'processing', corrected: 'success', confirmed: 'default' };
+const STATUS_TONE: Record<Status, string> = { open: 'zt-flag-info', corrected: 'zt-flag-ok', confirmed: 'zt-flag-plain' };
 
 interface ResolveValues {
   outcome: 'corrected' | 'confirmed';
@@ -83,7 +83,6 @@ export default function DiscrepanciesPage() {
       size="small"
       dataSource={items}
       pagination={false}
-      scroll={{ x: 1100 }}
       locale={{ emptyText: <Empty description={t('registry.queue.empty')} /> }}
       columns={[
         {
@@ -126,14 +125,14 @@ export default function DiscrepanciesPage() {
           render: (v: string, d) => (
             <Space size="small" wrap>
               <span>{formatTime(v, lang)}</span>
-              {d.overdue && <Tag color="error">{t('registry.queue.overdue')}</Tag>}
+              {d.overdue && <span className="zt-flag zt-flag-bad">{t('registry.queue.overdue')}</span>}
             </Space>
           ),
         },
         {
           title: t('registry.queue.status'),
           dataIndex: 'status',
-          render: (s: Status) => <Tag color={STATUS_COLOR[s]}>{t(`registry.queue.${s}` as MessageKey)}</Tag>,
+          render: (s: Status) => <span className={`zt-flag ${STATUS_TONE[s]}`}>{t(`registry.queue.${s}` as MessageKey)}</span>,
         },
         {
           title: t('registry.queue.outcome'),

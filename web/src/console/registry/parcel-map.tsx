@@ -106,11 +106,23 @@ export function ParcelMap({
           >
             <title>{t('registry.map.parcel', { key: s.key })}</title>
             <path d={s.d} fillRule="evenodd" />
-            <text x={s.cx} y={s.cy} textAnchor="middle" dominantBaseline="middle" aria-hidden="true">
-              {s.key.slice(-5)}
-            </text>
           </g>
         ))}
+        {/* Labels sit outside the buttons, so each button's name is its aria-label alone. */}
+        <g aria-hidden="true" className="zt-map-labels">
+          {view.shapes.map((s) => (
+            <text
+              key={s.key}
+              x={s.cx}
+              y={s.cy}
+              textAnchor="middle"
+              dominantBaseline="middle"
+              className={selected === s.key ? 'zt-map-label-selected' : undefined}
+            >
+              {s.key.slice(-5)}
+            </text>
+          ))}
+        </g>
         <g aria-hidden="true" className="zt-map-scale">
           <line x1={PAD} x2={PAD + view.bar.px} y1={view.height - 8} y2={view.height - 8} />
           <text x={PAD + view.bar.px + 6} y={view.height - 4}>

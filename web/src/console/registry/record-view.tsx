@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Descriptions, Space, Tag } from 'antd';
+import { Alert, Button, Card, Descriptions, Space } from 'antd';
 import { useState } from 'react';
 import { call } from '../../api/client';
 import { ErrorState, LoadingState } from '../../components/states';
@@ -89,7 +89,7 @@ export function RecordView({
                 <Descriptions.Item key={a.name} label={label(a, a.name, lang)}>
                   <Space wrap size="small">
                     <span className={masked ? 'zt-mono' : undefined}>{displayValue(a, record.attributes[a.name], polygon)}</span>
-                    {masked && <Tag color="warning">{t('registry.record.masked')}</Tag>}
+                    {masked && <span className="zt-flag zt-flag-warn">{t('registry.record.masked')}</span>}
                     <span className="zt-muted">
                       {t('registry.record.source')}：{a.sourceOrg?.name ?? a.source}
                     </span>

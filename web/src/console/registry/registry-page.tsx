@@ -80,6 +80,7 @@ export default function RegistryPage() {
     setLookupError(undefined);
     try {
       const record = await readRecord(def.key, key, purpose, asOf);
+      lookupForm.setFields((['key', 'purpose', 'asOf'] as const).map((name) => ({ name, errors: [] })));
       setCurrent({ key, purpose: purpose ?? '', asOf, record });
     } catch (e) {
       setLookupError(applyServerErrors(lookupForm, e, ['key', 'purpose', 'asOf']));
@@ -93,6 +94,7 @@ export default function RegistryPage() {
     setSearchError(undefined);
     try {
       const r = await call('get', '/api/v1/registries/{registry}/records', { params: { registry: def.key }, query });
+      searchForm.setFields((['purpose', 'holder', 'point', 'bbox'] as const).map((name) => ({ name, errors: [] })));
       setResults({ query, ...r });
     } catch (e) {
       setSearchError(applyServerErrors(searchForm, e, ['purpose', 'holder', 'point', 'bbox']));
@@ -239,7 +241,6 @@ export default function RegistryPage() {
                         size="small"
                         dataSource={results.items}
                         pagination={false}
-                        scroll={{ x: 800 }}
                         locale={{ emptyText: t('registry.browser.noResults') }}
                         columns={[
                           { title: label(keyAttr, def.keyAttribute, lang), dataIndex: 'key', render: (k: string) => <span className="zt-mono">{k}</span> },
@@ -257,7 +258,12 @@ export default function RegistryPage() {
                                   <span className="zt-muted">—</span>
                                 </Tooltip>
                               ) : (
-                                <Button size="small" onClick={() => openFromResults(r.key)} aria-label={`${t('registry.browser.open')} ${r.key}`}>
+                                <Button
+                                  size="small"
+                                  autoInsertSpace={false}
+                                  onClick={() => openFromResults(r.key)}
+                                  aria-label={`${t('registry.browser.open')} ${r.key}`}
+                                >
                                   {t('registry.browser.open')}
                                 </Button>
                               ),

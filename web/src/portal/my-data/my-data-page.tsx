@@ -85,7 +85,6 @@ function MyAccesses() {
             loading={accesses.isPending}
             dataSource={items}
             pagination={false}
-            scroll={{ x: 720 }}
             data-testid="my-registry-accesses"
             locale={{ emptyText: <Empty description={t('registry.my.noAccesses')} /> }}
             columns={[
