@@ -451,9 +451,26 @@ describe.each(DIALECTS)('base registries (%s)', (dialect) => {
     fs.writeFileSync(csv, [header, ...lines, `${good[0]!.slice(0, 17)}0,坏,1,1970-01-01,01,x`, `${good[1]},重复,2,1980-02-02,77,x`].join('\n'));
     const actor = { ...SYSTEM_ACTOR, orgId: ids.policeId };
     const errors: Array<{ row: number; column: string }> = [];
+    const progress: Array<[string, number, number | undefined]> = [];
+    const auditBefore = (await p.audit.status()).headSeq;
+    // One row a chunk: the three good rows are written before the bad ones are met, then rolled back.
     await expect(
-      importRegistryFile(p.registries.service, { registry: 'population', file: csv, actor, reason: '批量导入', onError: (e) => errors.push(e) }),
-    ).rejects.toMatchObject({ code: 'REGISTRY_IMPORT_INVALID' });
+      importRegistryFile(p.registries.service, {
+        registry: 'population',
+        file: csv,
+        actor,
+        reason: '批量导入',
+        chunkSize: 1,
+        onError: (e) => errors.push(e),
+        onProgress: (phase, rows, bytes) => progress.push([phase, rows, bytes]),
+      }),
+    ).rejects.toMatchObject({ code: 'REGISTRY_IMPORT_INVALID', details: { invalidRows: 2, rows: 5 } });
+    expect(progress.map(([phase]) => phase)).toEqual(['write', 'write', 'write', 'validate', 'validate']);
+    expect(progress[4]![2]).toBe(fs.statSync(csv).size);
+    expect((await p.audit.status()).headSeq).toBe(auditBefore);
+    expect((await sql<{ n: number }>`select size as n from registry_heads where registry = 'population'`.execute(p.database.db)).rows[0]!.n).toBe(
+      (await sql<{ n: number }>`select count(*) as n from registry_entries where registry = 'population'`.execute(p.database.db)).rows[0]!.n,
+    );
     expect(errors, JSON.stringify(errors)).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ row: 5, column: 'idNumber' }),

@@ -187,7 +187,14 @@ export function registerRegistryCommand(program: Command, io: CliIo = processIo)
       const report = fs.createWriteStream(errorsPath);
       report.write('row,column,reason\n');
       let bad = 0;
-      const progress = bar(io, '导入 importing (rows)', 0);
+      // CSV: progress by bytes of the file (a known total); XLSX: by rows.
+      const size = /\.xlsx$/i.test(opts.file)
+        ? 0
+        : await stat(opts.file).then(
+            (s) => s.size,
+            () => 0,
+          );
+      const progress = bar(io, size ? '导入 importing (bytes)' : '导入 importing (rows)', size);
       try {
         const result = await importRegistryFile(platform.registries.service, {
           registry: key,
@@ -199,7 +206,7 @@ export function registerRegistryCommand(program: Command, io: CliIo = processIo)
             bad++;
             report.write(`${e.row},${e.column},"${e.reason.replace(/"/g, '""')}"\n`);
           },
-          onProgress: (phase, rows) => progress.update(rows, phase === 'validate' ? rows : undefined),
+          onProgress: (_phase, rows, bytes) => (size && bytes !== undefined ? progress.update(bytes) : progress.update(rows, rows)),
         });
         progress.stop();
         io.stdout.write(

@@ -1,5 +1,5 @@
 /** All SQL of the registries module. Functions take the database or an open transaction. */
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import { tablesOf, type Db } from '../core/db/database.js';
 
 export interface RecordRow {
@@ -119,12 +119,75 @@ export async function findRecords(db: Db, registry: string, keys: readonly strin
   return q(db).selectFrom('registry_records').selectAll().where('registry', '=', registry).where('record_key', 'in', keys).execute();
 }
 
+const RECORD_COLUMNS = [
+  'registry',
+  'record_key',
+  'data',
+  'sealed',
+  'version',
+  'last_seq',
+  'created_at',
+  'updated_at',
+  'holder',
+  'min_lon',
+  'min_lat',
+  'max_lon',
+  'max_lat',
+] as const satisfies ReadonlyArray<keyof RecordRow>;
+
+const ENTRY_COLUMNS = [
+  'registry',
+  'seq',
+  'record_key',
+  'occurred_at',
+  'actor_type',
+  'actor_id',
+  'actor_name',
+  'org_id',
+  'sources',
+  'reason',
+  'changes',
+  'sealed_changes',
+  'leaf_hash',
+] as const satisfies ReadonlyArray<keyof EntryRow>;
+
+const insertTexts = new Map<string, string>();
+
+/**
+ * Multi-row INSERT of `rows`, `perStatement` rows a statement, as statements compiled here
+ * rather than by the query builder: building and compiling a Kysely query costs more per row
+ * than SQLite spends inserting it, and bulk import writes millions. Parameters are bound, never
+ * spliced; the text depends only on the table, the column list and the row count, so SQLite's
+ * statement cache reuses it.
+ */
+async function insertMany<T, C extends keyof T & string>(
+  trx: Db,
+  table: string,
+  columns: readonly C[],
+  rows: readonly T[],
+  perStatement = 1000,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const numbered = q(trx).selectFrom('registry_heads').select('size').where('registry', '=', '').compile().sql.includes('$1');
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const part = rows.slice(i, i + perStatement);
+    const cacheKey = `${table}|${part.length}|${numbered}`;
+    let text = insertTexts.get(cacheKey);
+    if (!text) {
+      let n = 0;
+      const tuple = () => `(${columns.map(() => (numbered ? `$${++n}` : '?')).join(', ')})`;
+      text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${part.map(tuple).join(', ')}`;
+      if (insertTexts.size > 64) insertTexts.clear();
+      insertTexts.set(cacheKey, text);
+    }
+    const params: unknown[] = [];
+    for (const row of part) for (const c of columns) params.push(row[c] ?? null);
+    await trx.executeQuery(CompiledQuery.raw(text, params));
+  }
+}
+
 export async function insertRecords(trx: Db, rows: RecordRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500)
-    await q(trx)
-      .insertInto('registry_records')
-      .values(rows.slice(i, i + 500))
-      .execute();
+  await insertMany(trx, 'registry_records', RECORD_COLUMNS, rows);
 }
 
 export async function updateRecord(trx: Db, row: RecordRow): Promise<void> {
@@ -133,11 +196,7 @@ export async function updateRecord(trx: Db, row: RecordRow): Promise<void> {
 }
 
 export async function insertEntries(trx: Db, rows: EntryRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500)
-    await q(trx)
-      .insertInto('registry_entries')
-      .values(rows.slice(i, i + 500))
-      .execute();
+  await insertMany(trx, 'registry_entries', ENTRY_COLUMNS, rows);
 }
 
 export async function entriesOf(db: Db, registry: string, key: string, uptoAt?: string): Promise<EntryRow[]> {

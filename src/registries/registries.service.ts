@@ -218,7 +218,8 @@ export class RegistryService {
     const changes: Changes = current ? {} : { [def.keyAttribute]: [null, key] };
     const set = (name: string, value: AttributeValue | null) => {
       const prev = next[name] ?? null;
-      if (stableJson(prev) === stableJson(value)) return;
+      // Strings and numbers compare as they are; objects (geometry) by canonical JSON.
+      if (prev === value || (typeof prev === 'object' && typeof value === 'object' && stableJson(prev) === stableJson(value))) return;
       changes[name] = [prev, value];
       if (value === null) delete next[name];
       else next[name] = value;
@@ -341,7 +342,9 @@ export class RegistryService {
   /**
    * Writes many records inside `trx` (bulk import, demo seed): one lookup, one range of entry
    * numbers and batched inserts per call. Rows must already be valid; sources are checked once
-   * for every attribute named. Returns how many records were created, updated and left unchanged.
+   * for every attribute named. `known`: the stored rows of these keys when the caller has just
+   * read them in `trx` (the import validates against them), so they are not read twice.
+   * Returns how many records were created, updated and left unchanged.
    */
   async bulkWriteIn(
     trx: Db,
@@ -350,17 +353,20 @@ export class RegistryService {
     rows: ReadonlyArray<{ key: string; attrs: Attributes }>,
     reason: string,
     sources: string[],
+    known?: ReadonlyMap<string, RecordRow>,
   ) {
     authorize(actor, 'registry.write');
-    const existing = new Map(
-      (
-        await repo.findRecords(
-          trx,
-          def.key,
-          rows.map((r) => r.key),
-        )
-      ).map((r) => [r.record_key, r]),
-    );
+    const existing =
+      known ??
+      new Map(
+        (
+          await repo.findRecords(
+            trx,
+            def.key,
+            rows.map((r) => r.key),
+          )
+        ).map((r) => [r.record_key, r]),
+      );
     const at = this.deps.clock.now().toISOString();
     const planned: Array<{ key: string; old: RecordRow | undefined; next: Attributes; changes: Changes }> = [];
     for (const { key, attrs } of rows) {

@@ -73,8 +73,12 @@ export function codeTableOf(def: RegistryDefinition, attr: AttributeDefinition):
   return (attr.codeTable && (def.codeTables?.[attr.codeTable] ?? CODE_TABLES[attr.codeTable])) || {};
 }
 
+const attributeMaps = new WeakMap<RegistryDefinition, Map<string, AttributeDefinition>>();
+
 export function attributeOf(def: RegistryDefinition, name: string): AttributeDefinition | undefined {
-  return def.attributes.find((a) => a.name === name);
+  let byName = attributeMaps.get(def);
+  if (!byName) attributeMaps.set(def, (byName = new Map(def.attributes.map((a) => [a.name, a]))));
+  return byName.get(name);
 }
 
 /**
@@ -122,13 +126,17 @@ export function valueProblem(def: RegistryDefinition, attr: AttributeDefinition,
   }
 }
 
+let lastParsed: { key: string; parsed: ReturnType<typeof validateIdentifier<'citizen-id'>>['parsed'] } | undefined;
+
 /** Cross-checks of an attribute against the parsed record key (e.g. birth date inside the identity number). */
 export function keyPartProblem(def: RegistryDefinition, attr: AttributeDefinition, value: unknown, key: string): string | undefined {
   if (!attr.matchesKeyPart || value === null || value === undefined) return undefined;
   const keyAttr = attributeOf(def, def.keyAttribute);
   const type = keyAttr?.identifierTypes?.[0];
   if (type !== 'citizen-id') return undefined;
-  const parsed = validateIdentifier('citizen-id', key).parsed;
+  // A row checks two or three attributes against one key: parse it once.
+  if (lastParsed?.key !== key) lastParsed = { key, parsed: validateIdentifier('citizen-id', key).parsed };
+  const parsed = lastParsed.parsed;
   const part = parsed?.[attr.matchesKeyPart.part];
   if (part === undefined) return undefined;
   const expected = attr.matchesKeyPart.map?.[part] ?? part;

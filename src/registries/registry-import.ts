@@ -1,8 +1,11 @@
 /**
- * Bulk import of a CSV or XLSX file into a registry. Pass 1 validates every row (identifier
- * check characters, code tables, geometry, required attributes, duplicate keys, one data one
- * source for every column) and reports each bad row with its column and reason; pass 2 writes
- * the rows in ONE transaction, so a file is imported whole or not at all (unless `skipInvalid`).
+ * Bulk import of a CSV or XLSX file into a registry, in ONE pass and ONE transaction. Every row
+ * is validated (identifier check characters, code tables, geometry, required attributes,
+ * duplicate keys, one data one source for every column) and each bad row is reported with its
+ * column and reason; valid rows are written in chunks as they come (log entries with leaf
+ * hashes, sensitive values sealed). At the first bad row writing stops (validation goes on to
+ * report every bad row) and the transaction is rolled back at the end, so a file is imported
+ * whole or not at all (unless `skipInvalid`, which writes the valid rows and skips the bad).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -11,7 +14,7 @@ import { AppError } from '../core/errors.js';
 import * as repo from './registries.repository.js';
 import type { RegistryService } from './registries.service.js';
 import { attributeOf, type AttributeDefinition, type Attributes, type RegistryDefinition } from './registry-definition.js';
-import { readRows } from './registry-rows.js';
+import { readRows, type FileRow } from './registry-rows.js';
 
 export interface ImportRowError {
   row: number;
@@ -29,7 +32,12 @@ export interface ImportOptions {
   skipInvalid?: boolean;
   /** Called for every bad row (write them to a report as they come: memory stays flat). */
   onError?: (e: ImportRowError) => void;
-  onProgress?: (phase: 'validate' | 'write', rows: number) => void;
+  /**
+   * Rows read so far and, for CSV, bytes read of the file (`write` while rows are written,
+   * `validate` once a bad row has stopped the writing).
+   */
+  onProgress?: (phase: 'validate' | 'write', rows: number, bytes?: number) => void;
+  /** Rows validated and written together (one lookup of existing records, one range of log entries). */
   chunkSize?: number;
 }
 
@@ -109,103 +117,95 @@ async function fileSha256(file: string): Promise<string> {
  */
 export async function importRegistryFile(service: RegistryService, options: ImportOptions): Promise<ImportResult> {
   const def = service.definition(options.registry);
-  const chunkSize = options.chunkSize ?? 1000;
+  const chunkSize = options.chunkSize ?? 2000;
   const { db, audit } = service.deps;
   const sha256 = await fileSha256(options.file);
+  let bytes = 0;
+  const rowsOf = readRows(options.file, (n) => (bytes = n))[Symbol.asyncIterator]();
+  const result: ImportResult = { rows: 0, invalidRows: 0, created: 0, updated: 0, unchanged: 0, written: false, sha256 };
 
-  let map: Map<string, AttributeDefinition> | undefined;
-  const header = async (cells: Record<string, string>) => {
-    const cols = columnMap(def, Object.keys(cells));
-    if (cols.unknown.length > 0)
-      throw new AppError('VALIDATION_FAILED', `未知的列：${cols.unknown.join('、')} (unknown columns)`, {
-        fields: cols.unknown.map((c) => ({ field: c, reason: 'unknown column' })),
-      });
-    if (![...cols.map.values()].some((a) => a.name === def.keyAttribute))
-      throw new AppError('VALIDATION_FAILED', `缺少主键列 ${def.keyAttribute} (the key column is missing)`, {
-        fields: [{ field: def.keyAttribute, reason: 'missing column' }],
-      });
-    const names = [...cols.map.values()].map((a) => a.name);
-    const sources = await service.recordRefusal(options.actor, undefined, def, async () =>
-      service.checkSources(options.actor, def, names, await service.bindings()),
-    );
-    return { map: cols.map, sources };
-  };
+  // The header is checked before the transaction opens: a refusal is recorded in its own.
+  const first = await rowsOf.next();
+  if (first.done) return result;
+  const cols = columnMap(def, Object.keys(first.value.cells));
+  if (cols.unknown.length > 0)
+    throw new AppError('VALIDATION_FAILED', `未知的列：${cols.unknown.join('、')} (unknown columns)`, {
+      fields: cols.unknown.map((c) => ({ field: c, reason: 'unknown column' })),
+    });
+  if (![...cols.map.values()].some((a) => a.name === def.keyAttribute))
+    throw new AppError('VALIDATION_FAILED', `缺少主键列 ${def.keyAttribute} (the key column is missing)`, {
+      fields: [{ field: def.keyAttribute, reason: 'missing column' }],
+    });
+  const map = cols.map;
+  const columnOf = new Map([...map.entries()].map(([column, a]) => [a.name, column]));
+  const sources = await service.recordRefusal(options.actor, undefined, def, async () =>
+    service.checkSources(
+      options.actor,
+      def,
+      [...map.values()].map((a) => a.name),
+      await service.bindings(),
+    ),
+  );
 
-  // ---- pass 1: validate everything --------------------------------------------------------
   const seen = new Set<string>();
   const invalid = new Set<number>();
-  let rows = 0;
-  let sources: string[] = [];
-  let chunk: Array<{ row: number; key: string; attrs: Attributes; errors: ImportRowError[] }> = [];
-  const report = (e: ImportRowError) => {
-    invalid.add(e.row);
-    options.onError?.(e);
-  };
-  const checkChunk = async () => {
-    const existing = new Set((await repo.findRecords(db, def.key, chunk.map((c) => c.key).filter(Boolean))).map((r) => r.record_key));
-    for (const c of chunk) {
-      const issues = service.validateWrite(def, c.key, c.attrs, !existing.has(c.key), '');
-      for (const i of issues) {
-        const name = i.field === 'key' ? def.keyAttribute : i.field.replace(/^\./, '');
-        const column = [...map!.entries()].find(([, a]) => a.name === name)?.[0] ?? name;
-        c.errors.push({ row: c.row, column, reason: i.reason });
+  // False once a bad row is met without `skipInvalid`: the rest is only validated, then rolled back.
+  let writing = true;
+  try {
+    await db.transaction().execute(async (trx) => {
+      let chunk: Array<{ row: number; key: string; attrs: Attributes; errors: ImportRowError[] }> = [];
+      const flush = async () => {
+        const existing = new Map((await repo.findRecords(trx, def.key, chunk.map((c) => c.key).filter(Boolean))).map((r) => [r.record_key, r]));
+        const good: Array<{ key: string; attrs: Attributes }> = [];
+        for (const c of chunk) {
+          for (const i of service.validateWrite(def, c.key, c.attrs, !existing.has(c.key), '')) {
+            const name = i.field === 'key' ? def.keyAttribute : i.field.replace(/^\./, '');
+            c.errors.push({ row: c.row, column: columnOf.get(name) ?? name, reason: i.reason });
+          }
+          if (c.errors.length === 0) good.push(c);
+          else {
+            invalid.add(c.row);
+            for (const e of c.errors) options.onError?.(e);
+          }
+        }
+        chunk = [];
+        if (invalid.size > 0 && !options.skipInvalid) writing = false;
+        if (writing && good.length > 0) {
+          const r = await service.bulkWriteIn(trx, options.actor, def, good, options.reason, sources, existing);
+          result.created += r.created;
+          result.updated += r.updated;
+          result.unchanged += r.unchanged;
+        }
+        options.onProgress?.(writing ? 'write' : 'validate', result.rows, bytes);
+      };
+      for (let next: IteratorResult<FileRow> = first; !next.done; next = await rowsOf.next()) {
+        const { row, cells } = next.value;
+        result.rows++;
+        const errors: ImportRowError[] = [];
+        const { key, attrs } = rowAttributes(def, map, cells, row, errors);
+        if (key && seen.has(key)) errors.push({ row, column: def.keyAttribute, reason: `主键 ${key} 在文件中重复 (duplicate key in the file)` });
+        seen.add(key);
+        chunk.push({ row, key, attrs, errors });
+        if (chunk.length >= chunkSize) await flush();
       }
-      for (const e of c.errors) report(e);
-    }
-    chunk = [];
-  };
-  for await (const { row, cells } of readRows(options.file)) {
-    if (!map) ({ map, sources } = await header(cells));
-    rows++;
-    const errors: ImportRowError[] = [];
-    const { key, attrs } = rowAttributes(def, map, cells, row, errors);
-    if (key && seen.has(key)) errors.push({ row, column: def.keyAttribute, reason: `主键 ${key} 在文件中重复 (duplicate key in the file)` });
-    seen.add(key);
-    chunk.push({ row, key, attrs, errors });
-    if (chunk.length >= chunkSize) {
-      await checkChunk();
-      options.onProgress?.('validate', rows);
-    }
+      if (chunk.length > 0) await flush();
+      result.invalidRows = invalid.size;
+      if (!writing)
+        throw new AppError('REGISTRY_IMPORT_INVALID', `${invalid.size} 行有错误，未写入任何数据 (${invalid.size} bad rows; nothing written)`, {
+          invalidRows: invalid.size,
+          rows: result.rows,
+        });
+      await audit.append(trx, {
+        actor: options.actor,
+        action: 'registry.import',
+        subject: { type: 'registry', id: def.key },
+        summary: { rows: result.rows, invalidRows: invalid.size, created: result.created, updated: result.updated, sha256, reason: options.reason },
+      });
+    });
+  } finally {
+    // Stops reading when the transaction failed part-way (closes the file).
+    await rowsOf.return?.(undefined);
   }
-  if (chunk.length > 0) await checkChunk();
-  options.onProgress?.('validate', rows);
-  seen.clear();
-
-  const result: ImportResult = { rows, invalidRows: invalid.size, created: 0, updated: 0, unchanged: 0, written: false, sha256 };
-  if (!map || rows === 0) return result;
-  if (invalid.size > 0 && !options.skipInvalid)
-    throw new AppError('REGISTRY_IMPORT_INVALID', `${invalid.size} 行有错误，未写入任何数据 (${invalid.size} bad rows; nothing written)`, {
-      invalidRows: invalid.size,
-      rows,
-    });
-
-  // ---- pass 2: write in one transaction ------------------------------------------------------
-  const columns = map;
-  await db.transaction().execute(async (trx) => {
-    let batch: Array<{ key: string; attrs: Attributes }> = [];
-    let done = 0;
-    const flush = async () => {
-      const r = await service.bulkWriteIn(trx, options.actor, def, batch, options.reason, sources);
-      result.created += r.created;
-      result.updated += r.updated;
-      result.unchanged += r.unchanged;
-      done += batch.length;
-      batch = [];
-      options.onProgress?.('write', done);
-    };
-    for await (const { row, cells } of readRows(options.file)) {
-      if (invalid.has(row)) continue;
-      batch.push(rowAttributes(def, columns, cells, row, []));
-      if (batch.length >= chunkSize) await flush();
-    }
-    if (batch.length > 0) await flush();
-    await audit.append(trx, {
-      actor: options.actor,
-      action: 'registry.import',
-      subject: { type: 'registry', id: def.key },
-      summary: { rows, invalidRows: invalid.size, created: result.created, updated: result.updated, sha256, reason: options.reason },
-    });
-  });
   result.written = true;
   return result;
 }

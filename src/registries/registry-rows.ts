@@ -25,8 +25,8 @@ function cellText(v: unknown): string {
   return String(v);
 }
 
-/** Header cells of the file, then its rows. */
-export async function* readRows(file: string): AsyncGenerator<FileRow> {
+/** The rows of the file, keyed by its header cells; `onBytes` follows how much of a CSV file has been read. */
+export async function* readRows(file: string, onBytes?: (bytesRead: number) => void): AsyncGenerator<FileRow> {
   if (/\.xlsx$/i.test(file)) {
     const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { sharedStrings: 'cache', worksheets: 'emit', hyperlinks: 'ignore', styles: 'ignore' });
     for await (const sheet of reader) {
@@ -45,7 +45,9 @@ export async function* readRows(file: string): AsyncGenerator<FileRow> {
     }
     return;
   }
-  const parser = createReadStream(file).pipe(
+  const input = createReadStream(file);
+  if (onBytes) input.on('data', () => onBytes(input.bytesRead));
+  const parser = input.pipe(
     parse({ columns: (h: string[]) => h.map((x) => x.trim()), bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }),
   );
   // Row = record number + 1 (the header); a quoted cell spanning lines still counts as one row.
