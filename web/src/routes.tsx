@@ -9,6 +9,7 @@ import { PortalLayout } from './portal/portal-layout';
 const LoginPage = lazy(() => import('./portal/login-page'));
 const SignupPage = lazy(() => import('./portal/signup-page'));
 const MyPage = lazy(() => import('./portal/my-page'));
+const MyDataPage = lazy(() => import('./portal/my-data/my-data-page'));
 const ConsoleApp = lazy(() => import('./console/console-app'));
 
 const fallback = <LoadingState />;
@@ -35,6 +36,7 @@ export function AppRoutes() {
         <Route path="login" element={<Suspense fallback={fallback}>{<LoginPage />}</Suspense>} />
         <Route path="signup" element={<Suspense fallback={fallback}>{<SignupPage />}</Suspense>} />
         <Route path="my" element={<Suspense fallback={fallback}>{<MyPage />}</Suspense>} />
+        <Route path="my/data" element={<Suspense fallback={fallback}>{<MyDataPage />}</Suspense>} />
         <Route path="*" element={<PlaceholderPage titleKey="placeholder.title" />} />
       </Route>
     </Routes>

@@ -1,4 +1,5 @@
 import { App, Button, Layout, Menu, Result } from 'antd';
+import { lazy, Suspense } from 'react';
 import { Route, Routes, useLocation, useNavigate } from 'react-router';
 import { useSession, useSignOut } from '../api/session';
 import type { User } from '../api/types';
@@ -12,6 +13,9 @@ import { IdentifiersPage } from './identifiers-page';
 import { OrgsPage } from './orgs-page';
 import { UsersPage } from './users-page';
 
+const RegistryPage = lazy(() => import('./registry/registry-page'));
+const DiscrepanciesPage = lazy(() => import('./registry/discrepancies-page'));
+
 /** Console pages and the action that shows each in the navigation (from the session's allowedActions). */
 const PAGES: { path: string; key: MessageKey; action?: string }[] = [
   { path: '', key: 'console.nav.home' },
@@ -20,6 +24,8 @@ const PAGES: { path: string; key: MessageKey; action?: string }[] = [
   { path: 'audit', key: 'console.nav.audit', action: 'audit.read' },
   { path: 'identifiers', key: 'console.nav.identifiers', action: 'standards.validate-batch' },
   { path: 'calendar', key: 'console.nav.calendar', action: 'calendar.update' },
+  { path: 'registry', key: 'registry.nav.browser', action: 'registry.read' },
+  { path: 'registry-discrepancies', key: 'registry.nav.discrepancies', action: 'registry.discrepancy' },
 ];
 
 function Overview({ user }: { user: User }) {
@@ -102,6 +108,30 @@ export default function ConsoleApp() {
               <Route path="audit" element={allowed.has('audit.read') ? <AuditPage /> : <Forbidden />} />
               <Route path="identifiers" element={allowed.has('standards.validate-batch') ? <IdentifiersPage /> : <Forbidden />} />
               <Route path="calendar" element={allowed.has('calendar.read') ? <CalendarPage canEdit={allowed.has('calendar.update')} /> : <Forbidden />} />
+              <Route
+                path="registry"
+                element={
+                  allowed.has('registry.read') ? (
+                    <Suspense fallback={<LoadingState />}>
+                      <RegistryPage />
+                    </Suspense>
+                  ) : (
+                    <Forbidden />
+                  )
+                }
+              />
+              <Route
+                path="registry-discrepancies"
+                element={
+                  allowed.has('registry.discrepancy') ? (
+                    <Suspense fallback={<LoadingState />}>
+                      <DiscrepanciesPage />
+                    </Suspense>
+                  ) : (
+                    <Forbidden />
+                  )
+                }
+              />
               <Route path="*" element={<Result status="404" title="404" />} />
             </Routes>
           </Layout.Content>

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Card, Descriptions, Empty, Table } from 'antd';
-import { Navigate, useLocation } from 'react-router';
+import { Link, Navigate, useLocation } from 'react-router';
 import { api, ApiError } from '../api/client';
 import { useSession } from '../api/session';
 import type { DataAccessRecord } from '../api/types';
@@ -43,6 +43,11 @@ export default function MyPage() {
           <Descriptions.Item label={t('my.idNumber')}>{user.idNumber ?? user.username}</Descriptions.Item>
           <Descriptions.Item label={t('my.lastLogin')}>{formatTime(user.lastLoginAt, lang)}</Descriptions.Item>
         </Descriptions>
+        {citizen && (
+          <p>
+            <Link to="/my/data">{t('registry.my.link')}</Link>
+          </p>
+        )}
       </Card>
       {citizen && (
         <Card title={<h2 className="zt-card-title">{t('my.dataAccess')}</h2>}>
