@@ -214,6 +214,27 @@ export async function allResourceIds(db: Db): Promise<string[]> {
   return (await q(db).selectFrom('catalog_resources').select('id').orderBy('id').execute()).map((r) => r.id);
 }
 
+/**
+ * Inserts many new resources and their tokens in multi-row statements (bulk import): rows per
+ * statement stay under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+ */
+export async function insertResourcesBulk(db: Db, rows: ResourceRow[], tokens: Array<Map<string, number>>): Promise<void> {
+  for (let i = 0; i < rows.length; i += 400)
+    await q(db)
+      .insertInto('catalog_resources')
+      .values(rows.slice(i, i + 400))
+      .execute();
+  const postings: Array<{ token: string; resource_id: string; weight: number }> = [];
+  rows.forEach((r, i) => {
+    for (const [token, weight] of tokens[i]!) postings.push({ token, resource_id: r.id, weight });
+  });
+  for (let i = 0; i < postings.length; i += 5000)
+    await q(db)
+      .insertInto('catalog_search_tokens')
+      .values(postings.slice(i, i + 5000))
+      .execute();
+}
+
 // ── search index ─────────────────────────────────────────────────────────────
 
 /** Replaces a resource's tokens. */
@@ -281,7 +302,10 @@ function filtered(db: Db, f: SearchFilter) {
       .having(({ and }) =>
         and(f.groups.map((g) => sql<boolean>`max(case when t.token in (${sql.join(g.map((x) => sql.val(x)))}) then 1 else 0 end) = 1`) as never),
       );
-    base = base.innerJoin(matched.as('m'), 'm.resource_id', 'r.id') as unknown as typeof base;
+    // The matches drive the join (a CROSS JOIN fixes SQLite's loop order; PostgreSQL plans it as an
+    // inner join): each match looks its resource up by id, instead of every published resource
+    // probing the matches.
+    base = q(db).selectFrom(matched.as('m')).crossJoin('catalog_resources as r').whereRef('r.id', '=', 'm.resource_id') as unknown as typeof base;
   }
   base = base.where('r.status', 'in', f.statuses);
   if (f.excludeShareType) base = base.where('r.share_type', '<>', f.excludeShareType);
@@ -322,6 +346,31 @@ export interface FacetRow {
   update_cycle: string;
   region_code: string;
   updated_at: string;
+}
+
+/**
+ * The matches of a text query that pass the filter, with their facet columns and score, in ONE
+ * statement: the token matches joined to the resources' covering index (migration 0013), so no
+ * resource row is read and no id list is sent back and forth.
+ */
+export async function matchedFacetRows(db: Db, f: SearchFilter): Promise<Array<FacetRow & { score: number }>> {
+  const rows = await filtered(db, f)
+    .select([
+      'r.id',
+      'r.class_code',
+      'r.seq',
+      'r.provider_org_id',
+      'r.provider_name',
+      'r.share_type',
+      'r.open_type',
+      'r.format_type',
+      'r.update_cycle',
+      'r.region_code',
+      'r.updated_at',
+      sql<number>`m.score`.as('score'),
+    ])
+    .execute();
+  return rows.map((r) => ({ ...r, seq: Number(r.seq), score: Number(r.score) }));
 }
 
 /** The facet columns of those of `ids` that pass the filter (the text groups of `f` are ignored), in chunks of 2,000 ids. */

@@ -6,9 +6,10 @@ import { departmentOf } from './catalog.policy.js';
 import type { CatalogDeps, CatalogOrg } from './catalog.deps.js';
 import type { ResourceInput } from './catalog.model.js';
 import * as repo from './catalog.repository.js';
+import type { ResourceRow } from './catalog.repository.js';
 import { checkResourceInput, normalizeResourceInput } from './resource-check.js';
 import { presentResource } from './resource.presenter.js';
-import { draftRow, indexResource, loadSearchThesaurus } from './resource.service.js';
+import { draftRow, loadSearchThesaurus, tokensOf } from './resource.service.js';
 import { columnOf, readCatalogSheet, resourceToCells, writeCatalogSheet, type SheetError } from './spreadsheet.js';
 
 export interface ImportRow {
@@ -75,23 +76,32 @@ export async function importResources(
   await deps.db.transaction().execute(async (trx) => {
     const thesaurus = await loadSearchThesaurus(trx);
     const seqs = new Map<string, number>();
-    let done = 0;
-    for (const v of valid) {
-      const seq = seqs.get(v.n.classCode) ?? (await repo.nextSeq(trx, v.n.classCode));
-      seqs.set(v.n.classCode, seq + 1);
-      const row = draftRow(v.n, v.provider, seq, actor, iso);
-      if (options.publish) Object.assign(row, { status: 'published', published_on: shanghaiDate(now), data_updated_at: iso });
-      await repo.insertResource(trx, row);
-      await indexResource(trx, row, thesaurus);
-      await deps.audit.append(trx, {
-        actor,
-        context: ctx,
-        action: 'catalog.resource.import',
-        subject: { type: 'catalog-resource', id: row.id },
-        summary: { code: row.code, name: row.name, provider: v.provider.uscc, row: v.row, status: row.status },
-      });
-      codes.push(row.code);
-      options.onProgress?.(++done, valid.length);
+    // Written in chunks of multi-row statements, one audit claim per chunk: the rows, tokens and
+    // audit records are the same as one at a time, at a fraction of the statements.
+    for (let start = 0; start < valid.length; start += 1000) {
+      const rows: ResourceRow[] = [];
+      const tokens: Array<Map<string, number>> = [];
+      const entries: Array<Parameters<typeof deps.audit.append>[1]> = [];
+      for (const v of valid.slice(start, start + 1000)) {
+        const seq = seqs.get(v.n.classCode) ?? (await repo.nextSeq(trx, v.n.classCode));
+        seqs.set(v.n.classCode, seq + 1);
+        const row = draftRow(v.n, v.provider, seq, actor, iso);
+        if (options.publish) Object.assign(row, { status: 'published', published_on: shanghaiDate(now), data_updated_at: iso });
+        rows.push(row);
+        tokens.push(tokensOf(row, thesaurus));
+        entries.push({
+          actor,
+          context: ctx,
+          action: 'catalog.resource.import',
+          subject: { type: 'catalog-resource', id: row.id },
+          summary: { code: row.code, name: row.name, provider: v.provider.uscc, row: v.row, status: row.status },
+        });
+        codes.push(row.code);
+      }
+      await repo.insertResourcesBulk(trx, rows, tokens);
+      if (deps.audit.appendMany) await deps.audit.appendMany(trx, entries);
+      else for (const e of entries) await deps.audit.append(trx, e);
+      options.onProgress?.(start + rows.length, valid.length);
     }
   });
   return { created: valid.length, skipped: rows.length - valid.length, errors, codes };

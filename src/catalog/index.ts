@@ -1,6 +1,7 @@
 /** The catalog module's public surface: resources, review, search, classification, thesaurus, sharing applications. */
 export { catalogMigration } from './catalog.migration.js';
 export { catalogHarvestMigration } from './harvest.migration.js';
+export { catalogSearchScaleMigration } from './search-scale.migration.js';
 export type { CatalogDeps, CatalogOrg, OrgDirectory, LinkChecker } from './catalog.deps.js';
 export * from './catalog.model.js';
 export { catalogRoutes } from './catalog.routes.js';
@@ -40,7 +41,7 @@ export {
   type SharingApplication,
   type ApplyInput,
 } from './application.service.js';
-export { queryGroups, indexTokens, highlight } from './segmenter.js';
+export { queryGroups, indexTokens, highlight, segmentForIndex } from './segmenter.js';
 export { importResources, importCatalogFile, exportCatalog, type ImportRow, type ImportResult } from './import.service.js';
 export { catalogTemplate, COLUMNS as CATALOG_COLUMNS } from './spreadsheet.js';
 export { sampleCatalog, type SampleResource } from './sample-catalog.js';

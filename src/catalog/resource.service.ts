@@ -18,14 +18,15 @@ export async function loadSearchThesaurus(db: Db): Promise<SearchThesaurus> {
   return buildSearchThesaurus((await repo.listTerms(db)).map((t) => ({ preferred: t.preferred, synonyms: JSON.parse(t.synonyms) as string[] })));
 }
 
+/** A resource's search tokens with their weights. */
+export function tokensOf(row: ResourceRow, thesaurus: SearchThesaurus): Map<string, number> {
+  const items = (JSON.parse(row.items) as Array<{ name: string }>).map((i) => i.name);
+  return indexTokens({ name: row.name, abstract: row.abstract, keywords: JSON.parse(row.keywords) as string[], items }, thesaurus);
+}
+
 /** Re-writes one resource's search tokens (inside the caller's transaction). */
 export async function indexResource(db: Db, row: ResourceRow, thesaurus: SearchThesaurus): Promise<void> {
-  const items = (JSON.parse(row.items) as Array<{ name: string }>).map((i) => i.name);
-  await repo.replaceTokens(
-    db,
-    row.id,
-    indexTokens({ name: row.name, abstract: row.abstract, keywords: JSON.parse(row.keywords) as string[], items }, thesaurus),
-  );
+  await repo.replaceTokens(db, row.id, tokensOf(row, thesaurus));
 }
 
 /** Re-indexes every resource (after a thesaurus change), in batches of one transaction each. */

@@ -82,11 +82,12 @@ export async function searchCatalog(deps: CatalogDeps, actor: Actor, p: SearchPa
   if (filter.groups.length) {
     // Text queries: the token index gives the (few) matching ids and scores; their facet columns
     // are read by primary key, then sorted and counted here — no scan of the whole catalog.
-    const scores = await repo.matchTokens(deps.db, filter.groups);
-    const matched = await repo.facetRowsOf(deps.db, [...scores.keys()], filter);
-    matched.sort(compareRows(order, scores));
+    const matched = await repo.matchedFacetRows(deps.db, filter);
+    const scores = new Map(matched.map((r) => [r.id, r.score]));
     total = matched.length;
-    hits = matched.slice(p.offset, p.offset + p.limit).map((r) => ({ id: r.id, score: scores.get(r.id) ?? 0 }));
+    hits = topK(matched, p.offset + p.limit, compareRows(order, scores))
+      .slice(p.offset)
+      .map((r) => ({ id: r.id, score: r.score }));
     if (p.facets !== false) counts = countFacets(matched, providerNames);
   } else {
     ({ hits, total } = await repo.searchIds(deps.db, filter, order, p.limit, p.offset));
@@ -126,6 +127,25 @@ export async function searchCatalog(deps: CatalogDeps, actor: Actor, p: SearchPa
 }
 
 const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The first `k` of `rows` in `compare` order, without sorting them all (a page of a large match set). */
+function topK<T>(rows: T[], k: number, compare: (a: T, b: T) => number): T[] {
+  if (rows.length <= k * 4) return [...rows].sort(compare).slice(0, k);
+  const top: T[] = [];
+  for (const r of rows) {
+    if (top.length === k && compare(r, top[k - 1]!) >= 0) continue;
+    let lo = 0;
+    let hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(r, top[mid]!) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    top.splice(lo, 0, r);
+    if (top.length > k) top.pop();
+  }
+  return top;
+}
 
 /** Relevance (score) or recency first, then by resource code (class code length, class code, 顺序码): the SQL path's order. */
 function compareRows(order: 'relevance' | 'recency', scores: Map<string, number>) {

@@ -37,12 +37,27 @@ export function buildSearchThesaurus(terms: Array<{ preferred: string; synonyms:
   return { equivalents };
 }
 
+/**
+ * Short texts repeat across a catalog (data item names, keywords: 姓名, 公民身份号码): their
+ * segmentation is remembered, so a bulk import calls jieba mostly for names and abstracts.
+ */
+const shortTextCache = new Map<string, string[]>();
+const SHORT_TEXT = 24;
+const CACHE_LIMIT = 50_000;
+
 /** Words of a text in search mode: `常住人口` gives 常住, 人口 and 常住人口, so two-character words match. */
 export function segmentForIndex(text: string): string[] {
-  return segmenter()
+  const cached = text.length <= SHORT_TEXT ? shortTextCache.get(text) : undefined;
+  if (cached) return cached;
+  const words = segmenter()
     .cutForSearch(text, false)
     .map(normalizeToken)
     .filter((x): x is string => !!x);
+  if (text.length <= SHORT_TEXT) {
+    if (shortTextCache.size >= CACHE_LIMIT) shortTextCache.clear();
+    shortTextCache.set(text, words);
+  }
+  return words;
 }
 
 export interface IndexedFields {

@@ -16,4 +16,6 @@ export interface AuditSink {
       context?: RequestContext;
     },
   ): Promise<number>;
+  /** Appends several records in one claim of the chain head (bulk imports); optional for other sinks. */
+  appendMany?(trx: Db, entries: Array<Parameters<AuditSink['append']>[1]>): Promise<number[]>;
 }
