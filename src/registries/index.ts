@@ -22,6 +22,7 @@ import { RegistryService } from './registries.service.js';
 import type { RegistryDefinition } from './registry-definition.js';
 
 export { registriesMigration } from './registries.migration.js';
+export { registryLogNodesMigration } from './registry-log-nodes.migration.js';
 export { RegistryService, claimMatches, type RegistryRecord, type HistoryEntry, type ClaimResult } from './registries.service.js';
 export { DiscrepancyService, type Discrepancy } from './discrepancy.service.js';
 export { SHIPPED_REGISTRIES, SOURCE_DEPARTMENTS, POPULATION, LEGAL_ENTITIES, LAND_PARCELS } from './registries.config.js';

@@ -72,7 +72,16 @@ export interface DiscrepancyRow {
   resolved_seq: number | null;
 }
 
+/** A stored complete subtree of a registry's Merkle log (see registry-log-tree.ts). */
+export interface LogNodeRow {
+  registry: string;
+  level: number;
+  idx: number;
+  hash: string;
+}
+
 interface RegistryTables {
+  registry_log_nodes: LogNodeRow;
   registry_records: RecordRow;
   registry_entries: EntryRow;
   registry_heads: { registry: string; size: number };
@@ -224,6 +233,55 @@ export async function leafHashes(db: Db, registry: string, size: number): Promis
     .orderBy('seq')
     .execute();
   return rows.map((r) => r.leaf_hash);
+}
+
+/** Leaf hashes of entries fromSeq..toSeq (inclusive), in order. */
+export async function leafHashRange(db: Db, registry: string, fromSeq: number, toSeq: number): Promise<string[]> {
+  const rows = await q(db)
+    .selectFrom('registry_entries')
+    .select('leaf_hash')
+    .where('registry', '=', registry)
+    .where('seq', '>=', fromSeq)
+    .where('seq', '<=', toSeq)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => r.leaf_hash);
+}
+
+/** The highest entry number at or below `size` (the committed part of a head's count). */
+export async function lastSeqUpTo(db: Db, registry: string, size: number): Promise<number> {
+  const row = await q(db)
+    .selectFrom('registry_entries')
+    .select((eb) => eb.fn.max('seq').as('m'))
+    .where('registry', '=', registry)
+    .where('seq', '<=', size)
+    .executeTakeFirst();
+  return Number(row?.m ?? 0);
+}
+
+export async function findLogNode(db: Db, registry: string, level: number, idx: number): Promise<string | undefined> {
+  const row = await q(db)
+    .selectFrom('registry_log_nodes')
+    .select('hash')
+    .where('registry', '=', registry)
+    .where('level', '=', level)
+    .where('idx', '=', idx)
+    .executeTakeFirst();
+  return row?.hash;
+}
+
+export async function insertLogNodes(trx: Db, rows: LogNodeRow[]): Promise<void> {
+  if (rows.length > 0)
+    await q(trx)
+      .insertInto('registry_log_nodes')
+      .values(rows)
+      .onConflict((oc) => oc.columns(['registry', 'level', 'idx']).doNothing())
+      .execute();
+}
+
+/** Every stored node of a registry's log (about one per 128 entries). */
+export async function logNodes(db: Db, registry: string): Promise<LogNodeRow[]> {
+  return q(db).selectFrom('registry_log_nodes').selectAll().where('registry', '=', registry).execute();
 }
 
 export async function recordPage(db: Db, registry: string, afterKey: string, limit: number): Promise<RecordRow[]> {

@@ -12,6 +12,10 @@ import * as repo from './registries.repository.js';
 import type { BindingRow, EntryRow, RecordRow } from './registries.repository.js';
 import { attributeOf, keyPartProblem, maskValue, valueProblem, type AttributeValue, type Attributes, type RegistryDefinition } from './registry-definition.js';
 import { entryChanges, entryLeafHash, replayEntries, stableJson, type Changes } from './registry-log.js';
+import { LogTree, NODE_BASE_LEVEL } from './registry-log-tree.js';
+
+/** Every 256th entry completes a stored subtree of the log. */
+const LOG_NODE_LEAVES = 2 ** NODE_BASE_LEVEL;
 
 /** A record as presented to a reader: values the reader's right does not cover are masked. */
 export interface RegistryRecord {
@@ -317,6 +321,7 @@ export class RegistryService {
     const seq = await repo.claimSeqs(trx, def.key, 1);
     const entry = this.entryRow(def, seq, key, changes, actor, sources, reason, at);
     await repo.insertEntries(trx, [entry]);
+    if (seq % LOG_NODE_LEAVES === 0) await new LogTree(trx, def.key, this.deps.hash).storeCompleted(seq, seq);
     const row: RecordRow = {
       registry: def.key,
       record_key: key,
@@ -397,6 +402,12 @@ export class RegistryService {
       } else inserts.push(row);
     }
     await repo.insertEntries(trx, entries);
+    const tree = new LogTree(trx, def.key, this.deps.hash);
+    tree.prime(
+      first,
+      entries.map((e) => e.leaf_hash),
+    );
+    await tree.storeCompleted(first, first + entries.length - 1);
     await repo.insertRecords(trx, inserts);
     return { created: inserts.length, updated, unchanged: rows.length - planned.length };
   }

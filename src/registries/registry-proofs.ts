@@ -5,7 +5,7 @@
 import type { MerkleHash } from '../core/crypto/index.js';
 import type { Db } from '../core/db/database.js';
 import { AppError } from '../core/errors.js';
-import { consistencyProof, inclusionProof, rootOfLeafHashes } from './merkle-log.js';
+import { CompactRange, LogTree, NODE_BASE_LEVEL } from './registry-log-tree.js';
 import type { TreeHeadSigner } from './registries.deps.js';
 import * as repo from './registries.repository.js';
 import type { TreeHeadRow } from './registries.repository.js';
@@ -39,19 +39,15 @@ function presentHead(h: TreeHeadRow): SignedTreeHead {
   };
 }
 
-async function leaves(db: Db, registry: string, size: number): Promise<Buffer[]> {
-  return (await repo.leafHashes(db, registry, size)).map((h) => Buffer.from(h, 'hex'));
-}
-
 /** The latest signed tree head, signing a new one first when the log grew since the last. */
 export async function currentTreeHead(db: Db, registry: string, hash: MerkleHash, signer: TreeHeadSigner, now: Date): Promise<SignedTreeHead> {
   const size = await repo.headSize(db, registry);
   const last = await repo.latestTreeHead(db, registry);
   if (last && last.size >= size) return presentHead(last);
-  const all = await leaves(db, registry, size);
   // The head row may count an entry of a transaction still open: sign what is committed.
-  const committed = all.length;
-  const root = rootOfLeafHashes(hash, all).toString('hex');
+  const committed = await repo.lastSeqUpTo(db, registry, size);
+  if (last && last.size >= committed) return presentHead(last);
+  const root = (await new LogTree(db, registry, hash).root(0, committed)).toString('hex');
   const signedAt = now.toISOString();
   const row: TreeHeadRow = {
     registry,
@@ -66,35 +62,42 @@ export async function currentTreeHead(db: Db, registry: string, hash: MerkleHash
   return presentHead((await repo.latestTreeHead(db, registry)) ?? row);
 }
 
-/** Audit path of entry `seq` (leaf index seq − 1) in the tree of `treeSize` entries (default: the latest signed head). */
+/**
+ * Audit path of entry `seq` (leaf index seq − 1) in the tree of `treeSize` entries. Reads
+ * O(log n) stored subtree hashes and at most a few blocks of 256 leaf hashes.
+ */
 export async function entryInclusionProof(db: Db, registry: string, seq: number, treeSize: number, hash: MerkleHash) {
-  const all = await leaves(db, registry, treeSize);
-  if (treeSize > all.length || seq < 1 || seq > treeSize)
+  const committed = await repo.lastSeqUpTo(db, registry, treeSize);
+  if (treeSize > committed || seq < 1 || seq > treeSize)
     throw new AppError('VALIDATION_FAILED', `条目 ${seq} 不在大小为 ${treeSize} 的树中 (entry not in a tree of that size)`, {
       fields: [{ field: 'params.seq', reason: 'out of range' }],
     });
+  const tree = new LogTree(db, registry, hash);
+  const leaf = await repo.findEntry(db, registry, seq);
   return {
     seq,
     leafIndex: seq - 1,
     treeSize,
-    leafHash: all[seq - 1]!.toString('hex'),
-    rootHash: rootOfLeafHashes(hash, all).toString('hex'),
-    auditPath: inclusionProof(hash, all, seq - 1).map((b) => b.toString('hex')),
+    leafHash: leaf!.leaf_hash,
+    rootHash: (await tree.root(0, treeSize)).toString('hex'),
+    auditPath: (await tree.inclusionPath(seq - 1, 0, treeSize)).map((b) => b.toString('hex')),
   };
 }
 
+/** Consistency proof between the trees of `first` and `second` entries, read piece by piece like the inclusion proof. */
 export async function logConsistencyProof(db: Db, registry: string, first: number, second: number, hash: MerkleHash) {
-  const all = await leaves(db, registry, second);
-  if (first < 0 || first > second || second > all.length)
-    throw new AppError('VALIDATION_FAILED', `树大小不合法：first ${first}, second ${second}, 当前 ${all.length}`, {
+  const committed = await repo.lastSeqUpTo(db, registry, second);
+  if (first < 0 || first > second || second > committed)
+    throw new AppError('VALIDATION_FAILED', `树大小不合法：first ${first}, second ${second}, 当前 ${committed}`, {
       fields: [{ field: 'query.second', reason: 'out of range' }],
     });
+  const tree = new LogTree(db, registry, hash);
   return {
     first,
     second,
-    firstRootHash: rootOfLeafHashes(hash, all, 0, first).toString('hex'),
-    secondRootHash: rootOfLeafHashes(hash, all).toString('hex'),
-    proof: consistencyProof(hash, all, first, second).map((b) => b.toString('hex')),
+    firstRootHash: (await tree.root(0, first)).toString('hex'),
+    secondRootHash: (await tree.root(0, second)).toString('hex'),
+    proof: first === 0 || first === second ? [] : (await tree.consistencyPath(first, 0, second)).map((b) => b.toString('hex')),
   };
 }
 
@@ -137,7 +140,16 @@ export async function verifyRegistryLog(
     reason,
     ...extra,
   });
-  const leafList: Buffer[] = [];
+  // Stored subtree hashes are checked as the same subtrees form from the recomputed leaves.
+  const stored = new Map((await repo.logNodes(db, registry)).map((n) => [`${n.level}/${n.idx}`, n.hash]));
+  let badNode: { level: number; idx: number } | undefined;
+  const range = new CompactRange(options.hash, (level, idx, node) => {
+    if (level < NODE_BASE_LEVEL) return;
+    const key = `${level}/${idx}`;
+    const want = stored.get(key);
+    if (want !== undefined && want !== node.toString('hex')) badNode ??= { level, idx };
+    stored.delete(key);
+  });
   const perRecord = new Map<string, Array<{ changes: string; sealed_changes: string | null }>>();
   let after = 0;
   let headIdx = 0;
@@ -148,14 +160,14 @@ export async function verifyRegistryLog(
       after = e.seq;
       const { leaf_hash, ...rest } = e;
       if (entryLeafHash(options.hash, rest) !== leaf_hash) return fail(e.seq, '条目内容与其哈希不符 (entry text does not match its hash)');
-      leafList.push(Buffer.from(leaf_hash, 'hex'));
+      range.append(Buffer.from(leaf_hash, 'hex'));
+      if (badNode) return fail(e.seq, `存储的子树哈希（层 ${badNode.level}，序号 ${badNode.idx}）与日志不符 (stored subtree hash does not match the log)`);
       const list = perRecord.get(e.record_key) ?? [];
       list.push({ changes: e.changes, sealed_changes: e.sealed_changes });
       perRecord.set(e.record_key, list);
-      while (heads[headIdx] && heads[headIdx]!.size === leafList.length) {
+      while (heads[headIdx] && heads[headIdx]!.size === range.size) {
         const h = heads[headIdx]!;
-        if (rootOfLeafHashes(options.hash, leafList).toString('hex') !== h.root_hash)
-          return fail(e.seq, `签名树头（大小 ${h.size}）的根哈希不符 (tree head root mismatch)`);
+        if (range.root().toString('hex') !== h.root_hash) return fail(e.seq, `签名树头（大小 ${h.size}）的根哈希不符 (tree head root mismatch)`);
         if (
           options.verifySignature &&
           !options.verifySignature(treeHeadMessage(registry, h.size, h.root_hash, h.signed_at), Buffer.from(h.signature, 'base64'), h)
@@ -170,6 +182,8 @@ export async function verifyRegistryLog(
   base.entries = after;
   if (after !== size) return fail(after + 1, `日志头记录 ${size} 个条目，实际 ${after} 个 (head size ${size}, entries ${after})`);
   if (headIdx < heads.length) return fail(0, `签名树头（大小 ${heads[headIdx]!.size}）超出日志 (tree head beyond the log)`);
+  const extra = stored.keys().next();
+  if (!extra.done) return fail(0, `存储的子树（${extra.value}）超出日志 (stored subtree beyond the log)`);
   let records = 0;
   let afterKey = '';
   for (;;) {
