@@ -74,6 +74,16 @@ function startNodeProcess(config: string): Promise<ChildProcess> {
   });
 }
 
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux). */
+function cpuMsOf(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const fmt = (r: LoadResult) =>
   `${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latency.p50.toFixed(2)} ms  p99 ${r.latency.p99.toFixed(2)} ms  errors ${r.errors}`;
 
@@ -104,6 +114,10 @@ try {
     client: 'http',
   });
   console.log(`direct   backend           ${fmt(direct)}`);
+  // CPU of this process (load generator, backend, idle center) per answered request.
+  const benchCpuPerRequest = (r: LoadResult) => (r.cpuPercent * 10) / Math.max(1, r.rps);
+  const directCpu = benchCpuPerRequest(direct);
+  console.log(`         CPU per request: ${directCpu.toFixed(3)} ms (load generator + backend)`);
 
   for (const [i, suite] of suites.entries()) {
     const provider = `CN-DEMO/GOV/${makeUscc('1', '1', '350100', `0041000${i}`)}`;
@@ -144,20 +158,36 @@ try {
     );
     children.push(await startNodeProcess(p.configFile), await startNodeProcess(c.configFile));
     const consumerPort = (JSON.parse(fs.readFileSync(c.configFile, 'utf8')) as { clientPort: number }).clientPort;
-    const mediated = await runLoad({
-      host: '127.0.0.1',
-      port: consumerPort,
-      method: 'GET',
-      path: `/r1/${provider}/hukou/persons/persons/1`,
-      headers: { [H.client]: `${consumer}/license`, 'x-api-key': c.apiKeys.license!, [H.purpose]: PURPOSE },
-      connections,
-      warmupMs,
-      durationMs,
-      maxRequests: 10_000_000,
-      timeoutMs: 10_000,
-      client: 'http',
-    });
+    const nodes = children.slice(-2);
+    const cpu = { start: [0, 0], end: [0, 0] };
+    const mediated = await runLoad(
+      {
+        host: '127.0.0.1',
+        port: consumerPort,
+        method: 'GET',
+        path: `/r1/${provider}/hukou/persons/persons/1`,
+        headers: { [H.client]: `${consumer}/license`, 'x-api-key': c.apiKeys.license!, [H.purpose]: PURPOSE },
+        connections,
+        warmupMs,
+        durationMs,
+        maxRequests: 10_000_000,
+        timeoutMs: 10_000,
+        client: 'http',
+      },
+      {
+        onMeasureStart: () => void (cpu.start = nodes.map((ch) => cpuMsOf(ch.pid!))),
+        onMeasureEnd: () => void (cpu.end = nodes.map((ch) => cpuMsOf(ch.pid!))),
+      },
+    );
     console.log(`mediated ${suite.padEnd(8)}          ${fmt(mediated)}`);
+    const perRequest = (i: number) => (cpu.end[i]! - cpu.start[i]!) / Math.max(1, mediated.ok + mediated.errors);
+    const mediatedCpu = perRequest(0) + perRequest(1) + benchCpuPerRequest(mediated);
+    // On a machine shared with other work the throughput ratio depends on how much CPU each run
+    // got; the CPU-cost ratio (direct CPU per request / mediated CPU per request) does not.
+    console.log(
+      `         ${suite.padEnd(8)} CPU per request: provider node ${perRequest(0).toFixed(3)} ms, consumer node ${perRequest(1).toFixed(3)} ms, ` +
+        `load generator + backend ${benchCpuPerRequest(mediated).toFixed(3)} ms; CPU-cost ratio ${((directCpu / mediatedCpu) * 100).toFixed(1)}%`,
+    );
     console.log(
       `         ${suite.padEnd(8)} ratio     ${((mediated.rps / direct.rps) * 100).toFixed(1)}% of direct; added p99 ${(mediated.latency.p99 - direct.latency.p99).toFixed(2)} ms` +
         (mediated.errorSamples.length ? `\n         samples: ${mediated.errorSamples.slice(0, 2).join(' | ')}` : ''),

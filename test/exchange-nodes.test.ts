@@ -13,12 +13,20 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../src/core/clock.js';
 import { readKeyFile } from '../src/core/crypto/index.js';
-import { initNode, loadNodeConfig, nodeFiles, parseNodeConfig, startNode, type ExchangeNode } from '../src/exchange/index.js';
+import { exportEvidence, initNode, loadNodeConfig, nodeFiles, parseNodeConfig, startNode, verifyEvidence, type ExchangeNode } from '../src/exchange/index.js';
 import { canonicalRequest, H, type RequestEnvelope } from '../src/exchange/protocol/messages.js';
 import { makeUscc } from '../src/standards/index.js';
 import { createTestDatabase, createTestPlatform, DIALECTS, seedBasics, staffBrowser, type Browser, type TestDatabase, type TestPlatform } from './helpers.js';
 
 const PURPOSE = '营业执照办理核验户籍';
+const OPENAPI = {
+  openapi: '3.0.3',
+  info: { title: '户籍人口', version: '1.0' },
+  paths: {
+    '/persons/{id}': { get: { responses: { '200': { description: '人口信息' } } } },
+    '/persons': { post: { responses: { '201': { description: '已登记' } } } },
+  },
+};
 const PERSON = { id: '1', name: '张三', idNumber: '350102199001011234', address: { city: '福州市', street: '三坊七巷 1 号' }, phone: '13800000000' };
 
 describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
@@ -83,7 +91,7 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
 
     backend = http.createServer((req, res) => {
       if (req.url === '/persons/1') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(PERSON));
-      else if (req.url === '/persons/slow') setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), 1500);
+      else if (req.url === '/persons/slow') setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), 5000);
       else if (req.url === '/persons/text') res.writeHead(200, { 'content-type': 'text/plain' }).end(PERSON.idNumber);
       else res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
     });
@@ -99,7 +107,7 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
       expect(r.statusCode).toBe(201);
     }
     const specs = [
-      { key: 'police', member: POLICE, subsystem: 'hukou', suite: 'sm2', services: { persons: { backend: backendUrl, timeoutMs: 500 } } },
+      { key: 'police', member: POLICE, subsystem: 'hukou', suite: 'sm2', services: { persons: { backend: backendUrl, timeoutMs: 2000 } } },
       { key: 'market', member: MARKET, subsystem: 'license', suite: 'ed25519' },
       { key: 'civil', member: CIVIL, subsystem: 'welfare', suite: 'ed25519' },
     ] as const;
@@ -131,9 +139,10 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
       raw.logLevel = 'silent';
       nodes[s.key] = await startNode(parseNodeConfig(raw, dir), { clock });
     }
-    expect((await sys.request('POST', '/api/v1/exchange/services', { subsystemId: `${POLICE}/hukou`, code: 'persons', title: '户籍人口' })).statusCode).toBe(
-      201,
-    );
+    expect(
+      (await sys.request('POST', '/api/v1/exchange/services', { subsystemId: `${POLICE}/hukou`, code: 'persons', title: '户籍人口', openapi: OPENAPI }))
+        .statusCode,
+    ).toBe(201);
     const grant = await sys.request('POST', '/api/v1/exchange/access-rights', {
       consumer: `${MARKET}/license`,
       service: SERVICE,
@@ -185,6 +194,119 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
     expect(kept!.toString()).not.toContain(PERSON.idNumber);
     expect(await nodes.police.messageLog.verifyChain()).toMatchObject({ ok: true });
     expect(await nodes.market.messageLog.verifyChain()).toMatchObject({ ok: true });
+  });
+
+  it('signs concurrent messages in batches, each provable on its own by its evidence', async () => {
+    const ids = Array.from({ length: 24 }, (_, i) => `msg-batch-${i}`);
+    const answers = await Promise.all(ids.map((id) => call(nodes.market, `${MARKET}/license`, '/persons/1', { id })));
+    expect(answers.map((a) => (a.status === 200 ? 200 : `${a.status} ${String(a.json.type)} ${String(a.json.detail)}`))).toEqual(ids.map(() => 200));
+    for (const [node, role] of [
+      [nodes.market, 'consumer'],
+      [nodes.police, 'provider'],
+    ] as const) {
+      for (const id of ids) {
+        const bundle = await exportEvidence(node.messageLog, {
+          nodeId: node.config.nodeId,
+          messageId: id,
+          role,
+          center: node.config.center,
+          globalConf: node.globalConf.held()!.signed,
+          now: new Date(),
+        });
+        const check = verifyEvidence(bundle!);
+        expect(check.checks.filter((c) => !c.ok)).toEqual([]);
+        expect(bundle!.bodies.response).not.toBeNull();
+      }
+      expect(await node.messageLog.verifyChain()).toMatchObject({ ok: true });
+    }
+    // A batch token altered in its path no longer proves the message.
+    const [rec] = await nodes.police.messageLog.find(ids[0]!, 'provider');
+    const bundle = await exportEvidence(nodes.police.messageLog, {
+      nodeId: nodes.police.config.nodeId,
+      messageId: ids[0]!,
+      role: 'provider',
+      center: nodes.police.config.center,
+      globalConf: nodes.police.globalConf.held()!.signed,
+      now: new Date(),
+    });
+    const sig = rec!.response_signature;
+    const altered = sig.startsWith('zt-batch/1:')
+      ? sig.replace(/:([LR])([0-9a-f])/, (_m, side: string, d: string) => `:${side}${d === '0' ? '1' : '0'}`)
+      : `A${sig.slice(1)}`;
+    expect(verifyEvidence({ ...bundle!, record: { ...bundle!.record, response_signature: altered } }).ok).toBe(false);
+  });
+
+  describe('metaservices (GovStack IM directory API)', () => {
+    const get = (node: ExchangeNode, pathAndQuery: string, headers: Record<string, string>) =>
+      fetch(`${node.clientUrl}${pathAndQuery}`, { headers }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }));
+    const asMarket = { 'x-govstack-client': `${MARKET}/license`, 'x-api-key': '' };
+    beforeAll(() => {
+      asMarket['x-api-key'] = keys[`${MARKET}/license`]!;
+    });
+
+    it('lists the members and applications of the instance to a local system of the node', async () => {
+      const r = await get(nodes.market, '/listClients', { 'x-api-key': keys[`${MARKET}/license`]! });
+      expect(r.status).toBe(200);
+      const list = r.json.member as { name: string; id: Record<string, string> }[];
+      const [instanceId, memberClass, memberCode] = POLICE.split('/');
+      expect(list).toContainEqual({ name: '测试市公安局', id: { objectType: 'MEMBER', instanceId, memberClass, memberCode } });
+      expect(list).toContainEqual({ name: '测试市公安局', id: { objectType: 'APPLICATION', instanceId, memberClass, memberCode, applicationCode: 'hukou' } });
+      expect(list.filter((c) => c.id.objectType === 'APPLICATION').map((c) => c.id.applicationCode)).toEqual(
+        expect.arrayContaining(['hukou', 'license', 'welfare']),
+      );
+      expect((await get(nodes.market, '/listClients', { 'x-api-key': 'ztk_wrong' })).json.type).toBe('Client.Unauthorized');
+      const other = await get(nodes.market, '/listClients?instanceId=CN-OTHER', { 'x-api-key': keys[`${MARKET}/license`]! });
+      expect(other.status).toBe(400);
+      expect(other.json.detail).toContain('instanceId');
+    });
+
+    it('lists the methods of a subsystem from its provider node, signed and logged on both sides', async () => {
+      const r = await get(nodes.market, `/r1/${POLICE}/hukou/listMethods`, { ...asMarket, [H.id]: 'meta-list-1' });
+      expect(r.status).toBe(200);
+      const [instanceId, memberClass, memberCode] = POLICE.split('/');
+      expect(r.json).toEqual({
+        member: [
+          {
+            objectType: 'SERVICE',
+            serviceType: 'OPENAPI',
+            instanceId,
+            memberClass,
+            memberCode,
+            applicationCode: 'hukou',
+            serviceCode: 'persons',
+            title: '户籍人口',
+            endpointList: {
+              member: [
+                { method: 'GET', path: '/persons/{id}' },
+                { method: 'POST', path: '/persons' },
+              ],
+            },
+          },
+        ],
+      });
+      expect((await nodes.police.messageLog.find('meta-list-1', 'provider'))[0]).toMatchObject({ service: `${POLICE}/hukou/listMethods`, outcome: 'ok' });
+      expect((await nodes.market.messageLog.find('meta-list-1', 'consumer'))[0]).toMatchObject({ service: `${POLICE}/hukou/listMethods`, outcome: 'ok' });
+    });
+
+    it('lists only the methods the caller is allowed, with the granted endpoints', async () => {
+      const market = await get(nodes.market, `/r1/${POLICE}/hukou/allowedMethods`, asMarket);
+      expect(market.status).toBe(200);
+      expect(market.json.member).toMatchObject([{ serviceCode: 'persons', endpointList: { member: [{ method: 'GET', path: '/persons/*' }] } }]);
+      const civil = await get(nodes.civil, `/r1/${POLICE}/hukou/allowedMethods`, { [H.client]: `${CIVIL}/welfare`, 'x-api-key': keys[`${CIVIL}/welfare`]! });
+      expect(civil).toEqual({ status: 200, json: { member: [] } });
+    });
+
+    it('returns the OpenAPI description of a service, and names the missing or unknown serviceCode', async () => {
+      const r = await get(nodes.market, `/r1/${POLICE}/hukou/getOpenAPI?serviceCode=persons`, asMarket);
+      expect(r).toEqual({ status: 200, json: OPENAPI });
+      const missing = await get(nodes.market, `/r1/${POLICE}/hukou/getOpenAPI`, asMarket);
+      expect(missing.status).toBe(400);
+      expect(missing.json).toMatchObject({ type: 'Client.InvalidRequest' });
+      expect(missing.json.detail).toContain('serviceCode');
+      const unknown = await get(nodes.market, `/r1/${POLICE}/hukou/getOpenAPI?serviceCode=nope`, asMarket);
+      expect(unknown.status).toBe(404);
+      expect(unknown.json.type).toBe('Server.ServerProxy.UnknownService');
+    });
   });
 
   it('refuses local systems without the subsystem API key', async () => {

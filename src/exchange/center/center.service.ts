@@ -434,7 +434,12 @@ export class ExchangeCenter {
         signPublicKey: n.sign_public_key,
         subsystems: subsystems.filter((s) => s.node_id === n.id).map((s) => s.id),
       })),
-      services: services.map((s) => ({ id: s.id, title: s.title, hasOpenApi: s.openapi !== null })),
+      services: services.map((s) => ({
+        id: s.id,
+        title: s.title,
+        hasOpenApi: s.openapi !== null,
+        openapi: s.openapi === null ? null : (JSON.parse(s.openapi) as unknown),
+      })),
       accessRights: rights.map((r): ConfAccessRight => ({
         id: r.id,
         consumer: r.consumer,

@@ -1,4 +1,5 @@
 import { getSuite } from '../../core/crypto/index.js';
+import { verifySignatureToken } from '../protocol/batch-signature.js';
 import { verifyGlobalConf, type CenterKey, type SignedGlobalConf } from '../protocol/globalconf.js';
 import { canonicalRequest, canonicalResponse, requestHash, type RequestEnvelope, type ResponseEnvelope } from '../protocol/messages.js';
 import { chainHash, type MessageLog, type MessageRecord } from './message-log.js';
@@ -84,7 +85,7 @@ export function verifyEvidence(bundle: EvidenceBundle): { ok: boolean; centerFin
     };
     const cs = getSuite(consumer.signSuite);
     const canonical = canonicalRequest(env);
-    add('request signed by the consumer node', cs.verify(cs.importPublicKey(consumer.signPublicKey), canonical, Buffer.from(r.request_signature, 'base64')));
+    add('request signed by the consumer node', verifySignatureToken(cs, cs.importPublicKey(consumer.signPublicKey), canonical, r.request_signature));
     const resp: ResponseEnvelope = {
       messageId: r.message_id,
       requestHash: r.request_hash,
@@ -99,7 +100,7 @@ export function verifyEvidence(bundle: EvidenceBundle): { ok: boolean; centerFin
     const ps = getSuite(provider.signSuite);
     add(
       'response signed by the provider node',
-      ps.verify(ps.importPublicKey(provider.signPublicKey), canonicalResponse(resp), Buffer.from(r.response_signature, 'base64')),
+      verifySignatureToken(ps, ps.importPublicKey(provider.signPublicKey), canonicalResponse(resp), r.response_signature),
     );
     if (bundle.bodies.request !== null) {
       const body = Buffer.from(bundle.bodies.request, 'base64');

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { CryptoSuite } from '../../core/crypto/index.js';
-import { isUniqueViolation, tablesOf, type Db } from '../../core/db/database.js';
+import { tablesOf, type Db } from '../../core/db/database.js';
 
 /** One exchanged message as the node logged it: what was asked, by whom, why, and what was answered. */
 export interface MessageRecord {
@@ -42,6 +42,7 @@ interface NodeTables {
   message_log: MessageRecord;
   message_log_head: { id: number; seq: number; hash: string };
   message_ids: { role: string; sender: string; message_id: string; seen_at: string };
+  message_bodies: { seq: number; part: 'request' | 'response'; body: Uint8Array };
 }
 
 const q = (db: Db): Kysely<NodeTables> => tablesOf<NodeTables>(db);
@@ -77,6 +78,9 @@ const CHAINED: readonly (keyof Omit<MessageRecord, 'hash' | 'prev_hash'>)[] = [
   'ended_at',
 ];
 
+/** Every column of a record, in the order of the insert. */
+const COLUMNS: readonly (keyof MessageRecord)[] = [...CHAINED, 'prev_hash', 'hash'];
+
 /** The text a record's hash covers: its fields as a JSON array (so none runs into the next). */
 export function canonicalMessageRecord(r: Omit<MessageRecord, 'hash' | 'prev_hash'>): string {
   return JSON.stringify(CHAINED.map((k) => r[k]));
@@ -87,14 +91,51 @@ export function chainHash(hash: (d: string) => Buffer, prevHash: string, r: Omit
   return hash(`${prevHash}\n${canonicalMessageRecord(r)}`).toString('hex');
 }
 
-/** Where a message body is kept: one file per message and direction, named by a hash of the id (no path tricks). */
+/**
+ * Where a body was kept by nodes before bodies moved into the database (one file per message and
+ * direction, named by a hash of the id); still read for records written then.
+ */
 export function bodyFile(dir: string, role: string, messageId: string, part: 'request' | 'response'): string {
   const name = createHash('sha256').update(`${role}\n${messageId}`).digest('hex').slice(0, 40);
   return path.join(dir, name.slice(0, 2), `${name}.${part}`);
 }
 
-/** The node's message log: hash-chained records in the node database, bodies in files beside it. */
+/** The bodies of one message, kept when the service's setting is `full`. */
+export interface MessageBodies {
+  request: Uint8Array;
+  response: Uint8Array;
+}
+
+interface PendingAppend {
+  entry: Omit<MessageRecord, 'seq' | 'hash' | 'prev_hash'>;
+  bodies: MessageBodies | undefined;
+  resolve: (r: MessageRecord) => void;
+  reject: (e: unknown) => void;
+}
+
+interface PendingClaim {
+  row: NodeTables['message_ids'];
+  resolve: (claimed: boolean) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Records per grouped append (29 columns each: far below SQLite's 32,766 bound parameters). */
+const MAX_GROUP = 200;
+
+/**
+ * The node's message log: hash-chained records and the kept bodies in the node database.
+ *
+ * Appends are grouped: the appends that arrive while the previous group commits are written
+ * together in one transaction (one commit, one WAL flush on PostgreSQL), each record chained to
+ * the one before in arrival order. An append's promise settles only after its group committed, so
+ * a node answers only messages it has logged. Message-id claims are grouped the same way (one
+ * `INSERT … ON CONFLICT DO NOTHING RETURNING` per group).
+ */
 export class MessageLog {
+  private appends: PendingAppend[] = [];
+  private appending = false;
+  private claims: PendingClaim[] = [];
+  private claiming = false;
   constructor(
     private readonly db: Db,
     private readonly suite: CryptoSuite,
@@ -102,43 +143,103 @@ export class MessageLog {
   ) {}
 
   /** Records that a message id was seen; false when it was seen before (a replay). */
-  async claimMessageId(role: 'consumer' | 'provider', sender: string, messageId: string, at: string): Promise<boolean> {
-    try {
-      await q(this.db).insertInto('message_ids').values({ role, sender, message_id: messageId, seen_at: at }).execute();
-      return true;
-    } catch (e) {
-      if (isUniqueViolation(e)) return false;
-      throw e;
+  claimMessageId(role: 'consumer' | 'provider', sender: string, messageId: string, at: string): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.claims.push({ row: { role, sender, message_id: messageId, seen_at: at }, resolve, reject });
+      if (!this.claiming) {
+        this.claiming = true;
+        setImmediate(() => void this.flushClaims());
+      }
+    });
+  }
+
+  private async flushClaims(): Promise<void> {
+    while (this.claims.length > 0) {
+      const group = this.claims.splice(0, 500);
+      const keyOf = (r: NodeTables['message_ids']) => `${r.role}\n${r.sender}\n${r.message_id}`;
+      // The same id twice in one group: the first one claims it.
+      const first = new Map<string, NodeTables['message_ids']>();
+      for (const c of group) if (!first.has(keyOf(c.row))) first.set(keyOf(c.row), c.row);
+      try {
+        // Plain SQL: the query builder costs more CPU than SQLite takes to run the statement.
+        const rows = [...first.values()].map((r) => sql`(${r.role}, ${r.sender}, ${r.message_id}, ${r.seen_at})`);
+        const { rows: won } = await sql<NodeTables['message_ids']>`insert into message_ids (role, sender, message_id, seen_at) values ${sql.join(rows)}
+          on conflict (role, sender, message_id) do nothing returning role, sender, message_id`.execute(this.db);
+        const claimed = new Set(won.map((r) => keyOf(r as NodeTables['message_ids'])));
+        for (const c of group) {
+          const k = keyOf(c.row);
+          c.resolve(first.get(k) === c.row && claimed.has(k));
+        }
+      } catch (e) {
+        for (const c of group) c.reject(e);
+      }
     }
+    this.claiming = false;
   }
 
-  /** Keeps a body (service setting `full`); written before the record that names its hash. */
-  async saveBody(role: string, messageId: string, part: 'request' | 'response', body: Uint8Array): Promise<void> {
-    const file = bodyFile(this.bodyDir, role, messageId, part);
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
-    await fs.promises.writeFile(file, body, { mode: 0o600 });
-  }
-
-  async readBody(role: string, messageId: string, part: 'request' | 'response'): Promise<Buffer | undefined> {
+  /** The kept body of a logged message (undefined when the service keeps metadata only). */
+  async readBody(role: 'consumer' | 'provider', messageId: string, part: 'request' | 'response'): Promise<Buffer | undefined> {
+    const [record] = await this.find(messageId, role);
+    if (!record) return undefined;
+    const row = await q(this.db).selectFrom('message_bodies').select('body').where('seq', '=', record.seq).where('part', '=', part).executeTakeFirst();
+    if (row) return Buffer.from(row.body);
     return fs.promises.readFile(bodyFile(this.bodyDir, role, messageId, part)).catch(() => undefined);
   }
 
-  /** Appends a record to the chain and returns it with its sequence number and hashes. */
-  async append(entry: Omit<MessageRecord, 'seq' | 'hash' | 'prev_hash'>): Promise<MessageRecord> {
-    return this.db.transaction().execute(async (trx) => {
-      await q(trx)
-        .updateTable('message_log_head')
-        .set((eb) => ({ seq: eb('seq', '+', 1) }))
-        .where('id', '=', 1)
-        .execute();
-      const head = await q(trx).selectFrom('message_log_head').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
-      const body = { ...entry, seq: head.seq };
-      const hash = chainHash(this.suite.hash, head.hash, body);
-      const record: MessageRecord = { ...body, prev_hash: head.hash, hash };
-      await q(trx).insertInto('message_log').values(record).execute();
-      await q(trx).updateTable('message_log_head').set({ hash }).where('id', '=', 1).execute();
-      return record;
+  /**
+   * Appends a record (and its bodies, when given) to the chain; resolves with its sequence number
+   * and hashes once the group it went into has committed.
+   */
+  append(entry: Omit<MessageRecord, 'seq' | 'hash' | 'prev_hash'>, bodies?: MessageBodies): Promise<MessageRecord> {
+    return new Promise((resolve, reject) => {
+      this.appends.push({ entry, bodies, resolve, reject });
+      if (!this.appending) {
+        this.appending = true;
+        setImmediate(() => void this.flushAppends());
+      }
     });
+  }
+
+  private async flushAppends(): Promise<void> {
+    while (this.appends.length > 0) {
+      const group = this.appends.splice(0, MAX_GROUP);
+      try {
+        const records = await this.db.transaction().execute(async (trx) => {
+          // Moving the head first takes its write lock: concurrent writers queue, the chain does not fork.
+          // Plain SQL throughout: the query builder costs more CPU than the statements take to run.
+          const {
+            rows: [head],
+          } = await sql<{ seq: number; hash: string }>`update message_log_head set seq = seq + ${group.length} where id = 1 returning seq, hash`.execute(trx);
+          let seq = Number(head!.seq) - group.length;
+          let prev = head!.hash;
+          const out: MessageRecord[] = [];
+          const bodies: RawBuilder<unknown>[] = [];
+          for (const p of group) {
+            const body = { ...p.entry, seq: ++seq };
+            const hash = chainHash(this.suite.hash, prev, body);
+            out.push({ ...body, prev_hash: prev, hash });
+            prev = hash;
+            if (p.bodies) bodies.push(sql`(${seq}, 'request', ${p.bodies.request})`, sql`(${seq}, 'response', ${p.bodies.response})`);
+          }
+          const columns = sql.raw(COLUMNS.join(', '));
+          const rows = out.map((r) => sql`(${sql.join(COLUMNS.map((c) => r[c]))})`);
+          await sql`insert into message_log (${columns}) values ${sql.join(rows)}`.execute(trx);
+          for (let i = 0; i < bodies.length; i += 500)
+            await sql`insert into message_bodies (seq, part, body) values ${sql.join(bodies.slice(i, i + 500))}`.execute(trx);
+          await sql`update message_log_head set hash = ${prev} where id = 1`.execute(trx);
+          return out;
+        });
+        group.forEach((p, i) => p.resolve(records[i]!));
+      } catch (e) {
+        for (const p of group) p.reject(e);
+      }
+    }
+    this.appending = false;
+  }
+
+  /** Waits until every append and claim made so far has settled. */
+  async drain(): Promise<void> {
+    while (this.appending || this.claiming) await new Promise((r) => setTimeout(r, 5));
   }
 
   async find(messageId: string, role?: 'consumer' | 'provider'): Promise<MessageRecord[]> {

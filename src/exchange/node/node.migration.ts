@@ -63,4 +63,18 @@ export const nodeMigrations: readonly PlatformMigration[] = [
         .execute();
     },
   },
+  {
+    // Bodies move from one file per message into the database, written in the same transaction
+    // as their record (creating two files per message cost more than the rest of the logging).
+    name: 'node-0002-message-bodies',
+    async up(db, dialect) {
+      await db.schema
+        .createTable('message_bodies')
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('part', 'text', (c) => c.notNull()) // request | response
+        .addColumn('body', dialect === 'postgres' ? 'bytea' : 'blob', (c) => c.notNull())
+        .addPrimaryKeyConstraint('message_bodies_pk', ['seq', 'part'])
+        .execute();
+    },
+  },
 ];

@@ -10,6 +10,8 @@ import { openDatabase, type Database } from '../../core/db/database.js';
 import { migrateToLatest } from '../../core/db/migrate.js';
 import { AppError } from '../../core/errors.js';
 import { findAccessRight, normaliseSubpath } from '../protocol/access-check.js';
+import { BatchSigner, VerifiedRoots, verifySignatureToken } from '../protocol/batch-signature.js';
+import { answerMetaservice, isMetaservice, listClients, type Metaservice } from '../protocol/metaservices.js';
 import { filterFields } from '../protocol/field-filter.js';
 import type { ConfNode, GlobalConf } from '../protocol/globalconf.js';
 import { parseServiceId, parseSubsystemId, subsystemOfService } from '../protocol/identifiers.js';
@@ -48,6 +50,15 @@ interface NodeKeys {
 const ROUTE = /^\/r1\/([^/?]+)\/([^/?]+)\/([^/?]+)\/([^/?]+)\/([^/?]+)(\/[^?]*)?$/;
 const fingerprintOf = (f256: string) => f256.replace(/:/g, '').toLowerCase();
 const sha256hex = (s: string) => createHash('sha256').update(s).digest();
+
+// A TLS connection's peer certificate does not change (no renegotiation), so its fingerprint is
+// read once per connection: getPeerCertificate() decodes the whole certificate into an object.
+const peerFingerprints = new WeakMap<TLSSocket, string>();
+function peerFingerprintOf(socket: TLSSocket): string {
+  let fp = peerFingerprints.get(socket);
+  if (fp === undefined) peerFingerprints.set(socket, (fp = fingerprintOf(socket.getPeerCertificate().fingerprint256 ?? '')));
+  return fp;
+}
 
 /** Fetches the node's certificate from the center when it is not on disk yet (after approval). */
 async function ensureCertificate(config: NodeConfig, file: string): Promise<void> {
@@ -111,16 +122,18 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
 
     const self = config.nodeId;
     const agent = new https.Agent({ keepAlive: true, noDelay: true, maxSockets: 256, key: keys.tlsKey, cert: keys.tlsCert, ca: [keys.trustRoot] });
-    const sign = (data: Buffer) => keys.suite.sign(keys.signing.privateKey, data).toString('base64');
+    const signer = new BatchSigner(keys.suite, keys.signing.privateKey);
+    const sign = (data: Buffer) => signer.sign(data);
     // Importing a key validates it (for SM2 a point check in JavaScript): once per key, not per message.
     const peerKeys = new Map<string, PublicKey>();
+    const verifiedRoots = new VerifiedRoots();
     const verifyBy = (node: ConfNode, data: Buffer, signature: string) => {
       try {
         const suite = getSuite(node.signSuite);
-        const cacheKey = `${node.signSuite}:${node.signPublicKey}`;
-        let key = peerKeys.get(cacheKey);
-        if (!key) peerKeys.set(cacheKey, (key = suite.importPublicKey(node.signPublicKey)));
-        return suite.verify(key, data, Buffer.from(signature, 'base64'));
+        const keyId = `${node.signSuite}:${node.signPublicKey}`;
+        let key = peerKeys.get(keyId);
+        if (!key) peerKeys.set(keyId, (key = suite.importPublicKey(node.signPublicKey)));
+        return verifySignatureToken(suite, key, data, signature, { roots: verifiedRoots, keyId });
       } catch {
         return false;
       }
@@ -140,14 +153,26 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', node: self, globalConf: globalConf.status() }));
         return;
       }
+      if (pathname === '/listClients') {
+        if (req.method !== 'GET') throw new XRoadError('Client.InvalidRequest', 'listClients is read with GET');
+        // Any local system of this node (the API key of one of its subsystems) may list the clients.
+        const key = header(req.headers, 'x-api-key');
+        if (!Object.keys(config.subsystems).some((code) => apiKeyOk(code, key)))
+          throw new XRoadError('Client.Unauthorized', 'X-API-Key does not authenticate a subsystem of this node');
+        const conf = globalConf.usable('Server.ClientProxy.OutdatedGlobalConf');
+        const body = Buffer.from(JSON.stringify(listClients(conf, new URLSearchParams(query).get('instanceId'))));
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length }).end(body);
+        return;
+      }
       const m = ROUTE.exec(pathname);
       if (!m) throw new XRoadError('Client.InvalidRequest', 'the path must be /r1/INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE[/path]');
       const service = m.slice(1, 6).join('/');
       const subpath = normaliseSubpath(m[6] ?? '');
       if (!parseServiceId(service) || subpath === undefined) throw new XRoadError('Client.InvalidRequest', 'malformed service identifier or path');
-      const client = header(req.headers, H.client);
+      // GovStack names the header X-GovStack-Client; X-Road-Client wins when both are sent.
+      const client = header(req.headers, H.client) || header(req.headers, 'x-govstack-client');
       const clientId = parseSubsystemId(client);
-      if (!clientId) throw new XRoadError('Client.InvalidRequest', 'X-Road-Client must be INSTANCE/CLASS/MEMBER/SUBSYSTEM');
+      if (!clientId) throw new XRoadError('Client.InvalidRequest', 'X-Road-Client (or X-GovStack-Client) must be INSTANCE/CLASS/MEMBER/SUBSYSTEM');
       if (
         `${clientId.instance}/${clientId.memberClass}/${clientId.memberCode}` !== config.memberId ||
         !apiKeyOk(clientId.subsystem, header(req.headers, 'x-api-key'))
@@ -183,7 +208,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
         bodyHash: keys.suite.hash(body).toString('hex'),
       };
       const canonical = canonicalRequest(env);
-      const signature = sign(canonical);
+      const signature = await sign(canonical);
       const expectedRequestHash = requestHash(canonical, body);
       const answer = await callProvider(provider, env, body, signature);
       const respEnv: ResponseEnvelope = {
@@ -205,21 +230,22 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
         throw new XRoadError('Server.ClientProxy.InvalidSignature', `response of ${provider.id}`);
       }
       if (respEnv.requestHash !== expectedRequestHash) throw new XRoadError('Server.ClientProxy.InvalidRequestHash');
-      await messageLog.saveBody('consumer', messageId, 'request', body);
-      await messageLog.saveBody('consumer', messageId, 'response', answer.body);
-      await messageLog.append({
-        ...recordFields(env, expectedRequestHash, signature, 'consumer', provider.id),
-        response_timestamp: respEnv.timestamp,
-        response_status: respEnv.status,
-        response_content_type: respEnv.contentType,
-        response_error: respEnv.error,
-        response_body_hash: respEnv.bodyHash,
-        response_signature: header(answer.headers, H.signature),
-        outcome: outcomeOf(respEnv.error, respEnv.status),
-        bodies: 'full',
-        started_at: started,
-        ended_at: clock.now().toISOString(),
-      });
+      await messageLog.append(
+        {
+          ...recordFields(env, expectedRequestHash, signature, 'consumer', provider.id),
+          response_timestamp: respEnv.timestamp,
+          response_status: respEnv.status,
+          response_content_type: respEnv.contentType,
+          response_error: respEnv.error,
+          response_body_hash: respEnv.bodyHash,
+          response_signature: header(answer.headers, H.signature),
+          outcome: outcomeOf(respEnv.error, respEnv.status),
+          bodies: 'full',
+          started_at: started,
+          ended_at: clock.now().toISOString(),
+        },
+        { request: body, response: answer.body },
+      );
       const out: Record<string, string | number> = { [H.id]: messageId, [H.requestHash]: respEnv.requestHash, 'content-length': answer.body.length };
       if (respEnv.contentType) out['content-type'] = respEnv.contentType;
       if (respEnv.error) out[H.error] = respEnv.error;
@@ -288,25 +314,24 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
           recipient: consumerNode?.id ?? '',
           bodyHash: keys.suite.hash(payload).toString('hex'),
         };
-        const signature = sign(canonicalResponse(respEnv));
+        const signature = await sign(canonicalResponse(respEnv));
         if (env && consumerNode) {
-          if (logBodies === 'full') {
-            await messageLog.saveBody('provider', env.messageId, 'request', body);
-            await messageLog.saveBody('provider', env.messageId, 'response', payload);
-          }
-          await messageLog.append({
-            ...recordFields(env, reqHash, header(req.headers, H.signature), 'provider', self),
-            response_timestamp: respEnv.timestamp,
-            response_status: status,
-            response_content_type: contentType,
-            response_error: error,
-            response_body_hash: respEnv.bodyHash,
-            response_signature: signature,
-            outcome: outcomeOf(error, status),
-            bodies: logBodies,
-            started_at: started.toISOString(),
-            ended_at: clock.now().toISOString(),
-          });
+          await messageLog.append(
+            {
+              ...recordFields(env, reqHash, header(req.headers, H.signature), 'provider', self),
+              response_timestamp: respEnv.timestamp,
+              response_status: status,
+              response_content_type: contentType,
+              response_error: error,
+              response_body_hash: respEnv.bodyHash,
+              response_signature: signature,
+              outcome: outcomeOf(error, status),
+              bodies: logBodies,
+              started_at: started.toISOString(),
+              ended_at: clock.now().toISOString(),
+            },
+            logBodies === 'full' ? { request: body, response: payload } : undefined,
+          );
         }
         const headers: Record<string, string | number> = {
           [H.id]: respEnv.messageId,
@@ -323,8 +348,8 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       };
       try {
         const conf = globalConf.usable('Server.ServerProxy.OutdatedGlobalConf');
-        const peer = (req.socket as TLSSocket).getPeerCertificate();
-        consumerNode = conf.nodes.find((n) => n.certFingerprint === fingerprintOf(peer.fingerprint256 ?? ''));
+        const peerFingerprint = peerFingerprintOf(req.socket as TLSSocket);
+        consumerNode = conf.nodes.find((n) => n.certFingerprint === peerFingerprint);
         if (!consumerNode || header(req.headers, H.sender) !== consumerNode.id) {
           consumerNode = undefined;
           throw new XRoadError('Server.ServerProxy.UnknownSender', 'the TLS certificate does not belong to the sending node');
@@ -367,6 +392,25 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
         if (!m || subpath === undefined || !parseServiceId(service)) throw new XRoadError('Client.InvalidRequest', 'malformed service identifier or path');
         const own = conf.nodes.find((n) => n.id === self);
         const setting = config.services[m[5]!];
+        if (!setting && isMetaservice(m[5]!) && !m[6] && own?.subsystems.includes(subsystemOfService(service))) {
+          // listMethods / allowedMethods / getOpenAPI of one of our subsystems: any registered consumer may ask; logged in full.
+          logBodies = 'full';
+          if (env.method !== 'GET') throw new XRoadError('Client.InvalidRequest', `${m[5]} is read with GET`);
+          if (!(await messageLog.claimMessageId('provider', consumerNode.id, env.messageId, started.toISOString()))) {
+            logBodies = 'metadata';
+            throw new XRoadError('Server.ServerProxy.ReplayedMessage', env.messageId);
+          }
+          const result = answerMetaservice(m[5]! as Metaservice, {
+            conf,
+            subsystem: subsystemOfService(service),
+            client: env.client,
+            query: q < 0 ? '' : url.slice(q),
+            at: started.toISOString(),
+            provided: (code) => code in config.services,
+          });
+          await answer(200, 'application/json; charset=utf-8', Buffer.from(JSON.stringify(result)), '');
+          return;
+        }
         if (!own?.subsystems.includes(subsystemOfService(service)) || !setting) throw new XRoadError('Server.ServerProxy.UnknownService', service);
         logBodies = setting.log;
         if (!(await messageLog.claimMessageId('provider', consumerNode.id, env.messageId, started.toISOString()))) {
@@ -404,32 +448,47 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       }
     };
 
-    const callBackend = async (setting: NodeConfig['services'][string], env: RequestEnvelope, subpath: string, query: string, body: Buffer) => {
-      const headers: Record<string, string> = { [H.client]: env.client, [H.id]: env.messageId };
-      if (env.userId) headers[H.userId] = env.userId;
-      if (env.issue) headers[H.issue] = env.issue;
-      if (env.purpose) headers[H.purpose] = encodeURIComponent(env.purpose);
-      if (env.contentType) headers['content-type'] = env.contentType;
-      let response: Response;
-      try {
-        response = await fetch(setting.backend.replace(/\/$/, '') + subpath + query, {
-          method: env.method,
-          headers,
-          body: env.method === 'GET' || env.method === 'HEAD' ? null : body,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(setting.timeoutMs),
+    // Backends are called over kept-alive connections with node:http (fetch costs several times
+    // the CPU per call); the timeout covers the whole answer, body included.
+    const backendAgents = { http: new http.Agent({ keepAlive: true, maxSockets: 256 }), https: new https.Agent({ keepAlive: true, maxSockets: 256 }) };
+    const callBackend = (setting: NodeConfig['services'][string], env: RequestEnvelope, subpath: string, query: string, body: Buffer) =>
+      new Promise<{ status: number; contentType: string; body: Buffer }>((resolve, reject) => {
+        const headers: Record<string, string | number> = { [H.client]: env.client, [H.id]: env.messageId };
+        if (env.userId) headers[H.userId] = env.userId;
+        if (env.issue) headers[H.issue] = env.issue;
+        if (env.purpose) headers[H.purpose] = encodeURIComponent(env.purpose);
+        if (env.contentType) headers['content-type'] = env.contentType;
+        const withBody = env.method !== 'GET' && env.method !== 'HEAD';
+        if (withBody) headers['content-length'] = body.length;
+        const failed = (detail: string) => new XRoadError('Server.ServerProxy.ServiceFailed', detail);
+        let target: URL;
+        try {
+          target = new URL(setting.backend.replace(/\/$/, '') + subpath + query);
+        } catch {
+          reject(failed('the backend address is malformed'));
+          return;
+        }
+        const secure = target.protocol === 'https:';
+        const request = (secure ? https : http).request(target, { method: env.method, headers, agent: secure ? backendAgents.https : backendAgents.http });
+        const timer = setTimeout(() => request.destroy(failed(`no answer within ${setting.timeoutMs} ms`)), setting.timeoutMs);
+        const settle =
+          <T>(f: (v: T) => void) =>
+          (v: T) => {
+            clearTimeout(timer);
+            f(v);
+          };
+        request.on('response', (response) => {
+          readBody(response, config.maxBodyBytes, 'Server.ServerProxy.BodyTooLarge').then(
+            settle((b: Buffer) => resolve({ status: response.statusCode ?? 502, contentType: header(response.headers, 'content-type'), body: b })),
+            settle((e: unknown) => reject(e instanceof XRoadError ? e : failed('the backend connection broke'))),
+          );
         });
-      } catch (e) {
-        throw new XRoadError(
-          'Server.ServerProxy.ServiceFailed',
-          (e as Error).name === 'TimeoutError' ? `no answer within ${setting.timeoutMs} ms` : 'the backend cannot be reached',
+        request.on(
+          'error',
+          settle((e: Error) => reject(e instanceof XRoadError ? e : failed('the backend cannot be reached'))),
         );
-      }
-      const payload = response.body
-        ? await readBody(response.body as unknown as AsyncIterable<Uint8Array>, config.maxBodyBytes, 'Server.ServerProxy.BodyTooLarge')
-        : Buffer.alloc(0);
-      return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: payload };
-    };
+        request.end(withBody ? body : undefined);
+      });
 
     const guard =
       (handler: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>, internal: XRoadErrorType) =>
@@ -466,6 +525,8 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       async close() {
         clearInterval(timer);
         agent.destroy();
+        backendAgents.http.destroy();
+        backendAgents.https.destroy();
         clientServer!.closeAllConnections();
         serverSide!.closeAllConnections();
         await Promise.all([closeServer(clientServer!), closeServer(serverSide!)]);

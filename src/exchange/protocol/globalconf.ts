@@ -38,7 +38,8 @@ export interface GlobalConf {
   trustRootPem: string;
   members: { id: string; name: string }[];
   nodes: ConfNode[];
-  services: { id: string; title: string; hasOpenApi: boolean }[];
+  /** Services with their OpenAPI description, if any (the metaservices listMethods and getOpenAPI answer from it). */
+  services: { id: string; title: string; hasOpenApi: boolean; openapi?: unknown }[];
   accessRights: ConfAccessRight[];
 }
 
