@@ -309,6 +309,67 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
     });
   });
 
+  describe('operations: Prometheus metrics and node status', () => {
+    const scrape = async (node: ExchangeNode, key: string) => {
+      const r = await fetch(`${node.clientUrl}/metrics`, { headers: { authorization: `Bearer ${key}` } });
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toContain('text/plain');
+      return r.text();
+    };
+    const sample = (text: string, name: string, labels: Record<string, string>): number => {
+      const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+      return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+    };
+
+    it('counts each message per service and client on both nodes, with errors by type and a latency histogram', async () => {
+      const marketKey = keys[`${MARKET}/license`]!;
+      const policeKey = keys[`${POLICE}/hukou`]!;
+      const ok = { service: SERVICE, client: `${MARKET}/license`, outcome: 'ok' };
+      const before = { consumer: await scrape(nodes.market, marketKey), provider: await scrape(nodes.police, policeKey) };
+      expect((await call(nodes.market, `${MARKET}/license`, '/persons/1')).status).toBe(200);
+      expect((await call(nodes.civil, `${CIVIL}/welfare`, '/persons/1')).status).toBe(403);
+      const after = { consumer: await scrape(nodes.market, marketKey), provider: await scrape(nodes.police, policeKey) };
+      const delta = (side: 'consumer' | 'provider', name: string, labels: Record<string, string>) =>
+        sample(after[side], name, { role: side, ...labels }) - sample(before[side], name, { role: side, ...labels });
+      expect(delta('consumer', 'zt_exchange_requests_total', ok)).toBe(1);
+      expect(delta('provider', 'zt_exchange_requests_total', ok)).toBe(1);
+      expect(delta('consumer', 'zt_exchange_request_duration_seconds_count', { service: SERVICE, client: `${MARKET}/license` })).toBe(1);
+      expect(delta('provider', 'zt_exchange_request_duration_seconds_count', { service: SERVICE, client: `${MARKET}/license` })).toBe(1);
+      expect(delta('provider', 'zt_exchange_requests_total', { service: SERVICE, client: `${CIVIL}/welfare`, outcome: 'denied' })).toBe(1);
+      expect(delta('provider', 'zt_exchange_errors_total', { service: SERVICE, client: `${CIVIL}/welfare`, error: 'Server.ServerProxy.AccessDenied' })).toBe(1);
+      expect(after.provider).toContain(`node="${nodes.police.config.nodeId}"`);
+      expect(sample(after.provider, 'zt_exchange_globalconf_expires_in_seconds', {})).toBeGreaterThan(3600);
+      // Only local systems with a key may read them.
+      const refused = await fetch(`${nodes.market.clientUrl}/metrics`);
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get(H.error)).toBe('Client.Unauthorized');
+    });
+
+    it('reports configuration age and expiry, certificate expiry and the message log size', async () => {
+      const r = await fetch(`${nodes.police.clientUrl}/status`, { headers: { 'x-api-key': keys[`${POLICE}/hukou`]! } });
+      expect(r.status).toBe(200);
+      const status = (await r.json()) as {
+        node: string;
+        globalConf: { version: number; ageSeconds: number; expiresInSeconds: number; usable: boolean };
+        certificate: { notAfter: string; expiresInDays: number };
+        messageLog: { records: number; lastSeq: number; bodyBytes: number; pending: number };
+        lastArchive: unknown;
+      };
+      expect(status.node).toBe(nodes.police.config.nodeId);
+      expect(status.globalConf).toMatchObject({ version: nodes.police.globalConf.held()!.conf.version, usable: true });
+      expect(status.globalConf.ageSeconds).toBeGreaterThanOrEqual(0);
+      expect(status.globalConf.expiresInSeconds).toBeGreaterThan(20 * 3600);
+      expect(Date.parse(status.certificate.notAfter)).toBeGreaterThan(Date.now());
+      expect(status.certificate.expiresInDays).toBeGreaterThan(30);
+      const chain = await nodes.police.messageLog.verifyChain();
+      expect(status.messageLog.records).toBe(chain.records);
+      expect(status.messageLog.lastSeq).toBe(chain.records);
+      expect(status.messageLog.bodyBytes).toBeGreaterThan(0);
+      expect(status.lastArchive).toBeNull();
+      expect((await fetch(`${nodes.police.clientUrl}/status`, { headers: { 'x-api-key': 'ztk_wrong' } })).status).toBe(401);
+    });
+  });
+
   it('refuses local systems without the subsystem API key', async () => {
     const r = await call(nodes.market, `${MARKET}/license`, '/persons/1', { key: 'ztk_wrong' });
     expect(r.status).toBe(401);

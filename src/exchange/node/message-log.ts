@@ -237,6 +237,28 @@ export class MessageLog {
     this.appending = false;
   }
 
+  /** Records and claims waiting for their group commit. */
+  get pending(): number {
+    return this.appends.length + this.claims.length;
+  }
+
+  /** The live log's size: records, their sequence range, and the bytes of kept bodies. */
+  async size(): Promise<{ records: number; firstSeq: number | null; lastSeq: number | null; bodyBytes: number }> {
+    const {
+      rows: [r],
+    } = await sql<{ records: number | string; first_seq: number | null; last_seq: number | null }>`
+      select count(*) as records, min(seq) as first_seq, max(seq) as last_seq from message_log`.execute(this.db);
+    const {
+      rows: [b],
+    } = await sql<{ bytes: number | string | null }>`select sum(length(body)) as bytes from message_bodies`.execute(this.db);
+    return {
+      records: Number(r!.records),
+      firstSeq: r!.first_seq === null ? null : Number(r!.first_seq),
+      lastSeq: r!.last_seq === null ? null : Number(r!.last_seq),
+      bodyBytes: Number(b!.bytes ?? 0),
+    };
+  }
+
   /** Waits until every append and claim made so far has settled. */
   async drain(): Promise<void> {
     while (this.appending || this.claiming) await new Promise((r) => setTimeout(r, 5));

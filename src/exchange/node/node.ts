@@ -1,4 +1,4 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -22,6 +22,7 @@ import { checkFreeText, header, readBody } from './http-util.js';
 import { MessageLog, type MessageRecord } from './message-log.js';
 import { nodeFiles, type NodeConfig } from './node-config.js';
 import { nodeMigrations } from './node.migration.js';
+import { NodeMetrics } from './node-metrics.js';
 import { createNodeLogger, type NodeLogger } from './node-logger.js';
 
 /** A running department node. */
@@ -89,7 +90,9 @@ async function loadKeys(config: NodeConfig): Promise<NodeKeys> {
 
 function sendError(res: http.ServerResponse, e: XRoadError, extra: Record<string, string> = {}): void {
   const body = Buffer.from(JSON.stringify(e.body()));
-  res.writeHead(e.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, [H.error]: e.type, ...extra });
+  // Set apart so the metrics can read it back (headers given to writeHead are not).
+  res.setHeader(H.error, e.type);
+  res.writeHead(e.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, ...extra });
   res.end(body);
 }
 
@@ -138,6 +141,25 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
         return false;
       }
     };
+    const metrics = new NodeMetrics(self, {
+      confExpiresIn: () => {
+        const held = globalConf.held();
+        return held ? (Date.parse(held.conf.expiresAt) - clock.now().getTime()) / 1000 : undefined;
+      },
+      signatures: () => signer.stats,
+      pendingLogWrites: () => messageLog.pending,
+    });
+    const certNotAfter = new Date(new X509Certificate(keys.tlsCert).validTo).toISOString();
+    // The labels a message is counted under, once the handler knows them (bounded: only services and
+    // subsystems of the global configuration become label values).
+    const labels = new WeakMap<http.IncomingMessage, { service: string; client: string }>();
+    const label = (req: http.IncomingMessage, conf: GlobalConf, service: string, client: string) => {
+      const code = service.slice(service.lastIndexOf('/') + 1);
+      const knownService =
+        conf.services.some((s) => s.id === service) || (isMetaservice(code) && conf.nodes.some((n) => n.subsystems.includes(subsystemOfService(service))));
+      const knownClient = conf.nodes.some((n) => n.subsystems.includes(client));
+      labels.set(req, { service: knownService ? service : 'unknown', client: knownClient ? client : 'unknown' });
+    };
     const apiKeyOk = (subsystemCode: string, given: string) => {
       const expected = config.subsystems[subsystemCode]?.apiKeySha256;
       return !!expected && given.length > 0 && timingSafeEqual(sha256hex(given), Buffer.from(expected, 'hex'));
@@ -151,6 +173,39 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       const query = q < 0 ? '' : url.slice(q);
       if (pathname === '/healthz') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', node: self, globalConf: globalConf.status() }));
+        return;
+      }
+      if (pathname === '/metrics' || pathname === '/status') {
+        // Operations data: for the department's own systems and monitoring (any subsystem API key,
+        // as X-API-Key or as a bearer token, which is what Prometheus sends).
+        const key = header(req.headers, 'x-api-key') || header(req.headers, 'authorization').replace(/^Bearer\s+/i, '');
+        if (!Object.keys(config.subsystems).some((code) => apiKeyOk(code, key)))
+          throw new XRoadError('Client.Unauthorized', 'X-API-Key (or Authorization: Bearer) does not authenticate a subsystem of this node');
+        if (pathname === '/metrics') {
+          const text = Buffer.from(await metrics.text());
+          res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': text.length }).end(text);
+          return;
+        }
+        const held = globalConf.held();
+        const now = clock.now().getTime();
+        const status = {
+          node: self,
+          member: config.memberId,
+          suite: keys.suite.name,
+          globalConf: {
+            ...globalConf.status(),
+            generatedAt: held?.conf.generatedAt ?? null,
+            ageSeconds: held ? Math.max(0, Math.round((now - Date.parse(held.conf.generatedAt)) / 1000)) : null,
+            expiresInSeconds: held ? Math.round((Date.parse(held.conf.expiresAt) - now) / 1000) : null,
+            usable: !!held && held.conf.expiresAt > clock.now().toISOString(),
+          },
+          certificate: { notAfter: certNotAfter, expiresInDays: Math.floor((Date.parse(certNotAfter) - now) / 86_400_000) },
+          messageLog: { ...(await messageLog.size()), pending: messageLog.pending },
+          signatures: { ...signer.stats },
+          lastArchive: null,
+        };
+        const body = Buffer.from(JSON.stringify(status));
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length }).end(body);
         return;
       }
       if (pathname === '/listClients') {
@@ -185,6 +240,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       const issue = checkFreeText(header(req.headers, H.issue), 'X-Road-Issue');
       const purpose = checkFreeText(decodeHeader(header(req.headers, H.purpose)), 'X-Road-Purpose');
       const conf = globalConf.usable('Server.ClientProxy.OutdatedGlobalConf');
+      label(req, conf, service, client);
       const provider = conf.nodes.find((n) => n.subsystems.includes(subsystemOfService(service)));
       if (!provider) throw new XRoadError('Client.UnknownService', service);
       const body = await readBody(req, config.maxBodyBytes, 'Client.BodyTooLarge');
@@ -248,7 +304,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       );
       const out: Record<string, string | number> = { [H.id]: messageId, [H.requestHash]: respEnv.requestHash, 'content-length': answer.body.length };
       if (respEnv.contentType) out['content-type'] = respEnv.contentType;
-      if (respEnv.error) out[H.error] = respEnv.error;
+      if (respEnv.error) res.setHeader(H.error, respEnv.error);
       res.writeHead(respEnv.status, out).end(answer.body);
     };
 
@@ -343,7 +399,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
           ...extra,
         };
         if (contentType) headers['content-type'] = contentType;
-        if (error) headers[H.error] = error;
+        if (error) res.setHeader(H.error, error);
         res.writeHead(status, headers).end(payload);
       };
       try {
@@ -390,6 +446,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
           throw new XRoadError('Server.ServerProxy.UnknownSender', `${consumerNode.id} does not act for ${env.client}`);
         const subpath = m ? normaliseSubpath(m[6] ?? '') : undefined;
         if (!m || subpath === undefined || !parseServiceId(service)) throw new XRoadError('Client.InvalidRequest', 'malformed service identifier or path');
+        label(req, conf, service, env.client);
         const own = conf.nodes.find((n) => n.id === self);
         const setting = config.services[m[5]!];
         if (!setting && isMetaservice(m[5]!) && !m[6] && own?.subsystems.includes(subsystemOfService(service))) {
@@ -491,8 +548,16 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       });
 
     const guard =
-      (handler: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>, internal: XRoadErrorType) =>
+      (handler: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>, internal: XRoadErrorType, role: 'consumer' | 'provider') =>
       (req: http.IncomingMessage, res: http.ServerResponse) => {
+        if (req.url?.startsWith('/r1/')) {
+          const t0 = performance.now();
+          res.once('finish', () => {
+            const error = String(res.getHeader(H.error) ?? '');
+            const { service, client } = labels.get(req) ?? { service: 'unknown', client: 'unknown' };
+            metrics.observe({ role, service, client, outcome: outcomeOf(error, res.statusCode), error, seconds: (performance.now() - t0) / 1000 });
+          });
+        }
         handler(req, res).catch((e: unknown) => {
           if (!(e instanceof XRoadError)) log.error('request failed', { error: (e as Error).stack });
           if (!res.headersSent) sendError(res, e instanceof XRoadError ? e : new XRoadError(internal));
@@ -500,10 +565,10 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
         });
       };
 
-    clientServer = http.createServer({ keepAliveTimeout: 65_000, noDelay: true }, guard(handleClient, 'Server.ClientProxy.InternalError'));
+    clientServer = http.createServer({ keepAliveTimeout: 65_000, noDelay: true }, guard(handleClient, 'Server.ClientProxy.InternalError', 'consumer'));
     serverSide = https.createServer(
       { key: keys.tlsKey, cert: keys.tlsCert, ca: [keys.trustRoot], requestCert: true, rejectUnauthorized: true, keepAliveTimeout: 65_000, noDelay: true },
-      guard(handleServer, 'Server.ServerProxy.InternalError'),
+      guard(handleServer, 'Server.ServerProxy.InternalError', 'provider'),
     );
     await listen(clientServer, config.clientPort, config.host);
     await listen(serverSide, config.serverPort, config.host);
