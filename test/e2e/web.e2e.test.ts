@@ -29,7 +29,7 @@ async function startServer(): Promise<string> {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-e2e-'));
   server = spawn(process.execPath, [path.join(root, 'bin/zhengtong.js'), 'demo', '--port', '0'], {
     cwd: root,
-    env: { ...process.env, ZT_DATA_DIR: dataDir, ZT_LOG_LEVEL: 'warn', ZT_PASSWORD_COST: '1024' },
+    env: { ...process.env, ZT_DATA_DIR: dataDir, ZT_LOG_LEVEL: 'warn', ZT_PASSWORD_COST: '1024', ZT_AUTH_RATE_LIMIT: '200' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -75,6 +75,10 @@ async function seriousViolations(page: Page): Promise<string[]> {
 /** Saves a screenshot and checks the page with axe-core: no serious or critical violations. */
 async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(shots, { recursive: true });
+  // Let finite CSS transitions end (a tag changing colour is measured by axe mid-way otherwise).
+  await page.evaluate(
+    'Promise.all(document.getAnimations().filter((a) => a.effect?.getComputedTiming().endTime !== Infinity).map((a) => a.finished.catch(() => undefined)))',
+  );
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
   expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
 }
@@ -244,6 +248,58 @@ describe('console', () => {
     await expect.poll(() => admin.locator('.ant-table').innerText(), { timeout: 10_000 }).toContain('王晓东');
   });
 
+  it('shows the departments as a tree, and picks a division province → city → county', async () => {
+    await admin.getByRole('menuitem', { name: '机构管理' }).click();
+    await admin.getByText('部门树').click();
+    const tree = admin.getByRole('tree');
+    await expect.poll(() => tree.innerText(), { timeout: 10_000 }).toContain('示范市公安局');
+    expect(await tree.innerText()).toContain(deptName);
+    await shot(admin, 'console-orgs-tree');
+    await admin.getByText('列表', { exact: true }).click();
+    await admin.getByRole('button', { name: '新建部门' }).click();
+    const dialog = admin.getByRole('dialog');
+    await dialog.getByLabel('按省、市、县选择行政区划').click();
+    for (const name of ['福建省', '福州市', '鼓楼区']) await admin.locator('.ant-cascader-menu-item', { hasText: name }).first().click();
+    await expect.poll(() => dialog.getByLabel('行政区划代码').inputValue(), { timeout: 10_000 }).toBe('350102');
+    await dialog.getByRole('button', { name: /取\s*消/ }).click();
+  });
+
+  it('lets the security admin unlock a locked account, and the system admin disable it', async () => {
+    const login = (password: string) =>
+      fetch(`${baseUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'szj.wang', password, mode: 'bearer' }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error?: { code: string } } }));
+    for (let i = 0; i < 4; i++) expect((await login('wrong-password')).status).toBe(401);
+    expect((await login('wrong-password')).body.error?.code).toBe('AUTH_ACCOUNT_LOCKED'); // the fifth failure locks
+    expect((await login('Szj!2026wang')).body.error?.code).toBe('AUTH_ACCOUNT_LOCKED');
+
+    const sec = await staffSignIn('secadmin');
+    await sec.getByRole('menuitem', { name: '用户管理' }).click();
+    await sec.getByRole('searchbox', { name: '按账号或姓名搜索' }).fill('szj.wang');
+    await sec.getByRole('searchbox', { name: '按账号或姓名搜索' }).press('Enter');
+    await expect.poll(() => sec.locator('.ant-table').innerText(), { timeout: 10_000 }).toContain('已锁定');
+    await shot(sec, 'console-user-locked');
+    await sec.getByRole('button', { name: '解锁 szj.wang' }).click();
+    await expect.poll(() => sec.locator('.ant-table').innerText(), { timeout: 10_000 }).not.toContain('已锁定');
+    await sec.close();
+    expect((await login('Szj!2026wang')).status).toBe(200);
+
+    await admin.getByRole('menuitem', { name: '用户管理' }).click();
+    await admin.getByRole('searchbox', { name: '按账号或姓名搜索' }).fill('szj.wang');
+    await admin.getByRole('searchbox', { name: '按账号或姓名搜索' }).press('Enter');
+    await expect.poll(() => admin.locator('.ant-table').innerText(), { timeout: 10_000 }).toContain('王晓东');
+    await admin.getByRole('button', { name: '停用 szj.wang' }).click();
+    await admin
+      .locator('.ant-popconfirm')
+      .getByRole('button', { name: /停\s*用/ })
+      .click();
+    await expect.poll(() => admin.locator('.ant-table').innerText(), { timeout: 10_000 }).toContain('停用');
+    await shot(admin, 'console-users-disabled');
+    expect((await login('Szj!2026wang')).body.error?.code).toBe('AUTH_ACCOUNT_DISABLED');
+  });
+
   it('checks one identifier with the position of the error, and a CSV file', async () => {
     await admin.getByRole('menuitem', { name: '标识校验' }).click();
     const id = makeCitizenId('350102', '1980-02-29', 17);
@@ -260,6 +316,14 @@ describe('console', () => {
     await admin.getByRole('button', { name: '开始校验' }).click();
     await expect.poll(() => admin.locator('main').innerText(), { timeout: 10_000 }).toContain('共 2 行，有效 1，无效 1');
     await shot(admin, 'console-identifier-file');
+    const [download] = await Promise.all([admin.waitForEvent('download'), admin.getByRole('button', { name: '下载结果（CSV）' }).click()]);
+    expect(download.suggestedFilename()).toBe('orgs-校验结果.csv');
+    const csv = fs.readFileSync(await download.path(), 'utf8');
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    const lines = csv.slice(1).trim().split('\r\n');
+    expect(lines[0]).toBe('行号,标识值,校验,原因');
+    expect(lines[1]).toMatch(new RegExp(`^2,${deptUscc},有效,$`));
+    expect(lines[2]).toMatch(/^3,.{17}Z,无效,.+/);
   });
 
   it('computes a deadline in working days on the calendar page', async () => {

@@ -121,8 +121,31 @@ function SingleCheck() {
   );
 }
 
+/** A CSV cell: quoted when it holds a comma, quote or line break; a leading =+-@ is neutralised (no formula injection in Excel). */
+function csvCell(value: string | number): string {
+  let v = String(value);
+  if (/^[=+\-@\t\r]/.test(v)) v = `'${v}`;
+  return /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+}
+
+/** Saves the results as `<file>-校验结果.csv` (UTF-8 with a BOM, so Excel reads the Chinese right). */
+function downloadResults(fileName: string, results: BatchRow[], { t, lang }: ReturnType<typeof useI18n>) {
+  const reasons = (r: BatchRow) => [...r.errors, ...r.warnings].map((e) => (lang === 'en' ? e.messageEn : e.message)).join(lang === 'en' ? '; ' : '；');
+  const lines = [
+    [t('console.ids.row'), t('console.ids.value'), t('console.ids.check'), t('console.ids.reasons')].map(csvCell).join(','),
+    ...results.map((r) => [r.row, r.value, t(r.valid ? 'console.ids.valid' : 'console.ids.invalid'), reasons(r)].map(csvCell).join(',')),
+  ];
+  const url = URL.createObjectURL(new Blob(['\uFEFF' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `${fileName.replace(/\.csv$/i, '')}-校验结果.csv`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
 function FileCheck() {
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
   const typeOptions = useTypeOptions();
   const [type, setType] = useState<IdentifierType>('uscc');
   const [column, setColumn] = useState('');
@@ -179,6 +202,7 @@ function FileCheck() {
             <label>
               <Switch size="small" checked={onlyInvalid} onChange={setOnlyInvalid} /> {t('console.ids.onlyInvalid')}
             </label>
+            <Button onClick={() => downloadResults(file.name, run.data.results, i18n)}>{t('console.ids.download')}</Button>
           </Space>
           <Table<BatchRow>
             rowKey="row"

@@ -1,11 +1,13 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Empty, Form, Input, Select, Space, Table, Tag } from 'antd';
+import { App, Button, Empty, Form, Input, Segmented, Select, Space, Table, Tag, Tree } from 'antd';
+import type { DataNode } from 'antd/es/tree';
 import { useState } from 'react';
 import { call } from '../api/client';
 import type { BodyOf, Org } from '../api/types';
-import { ErrorState } from '../components/states';
+import { ErrorState, LoadingState } from '../components/states';
 import { useI18n } from '../i18n';
 import { useDepartments } from './departments';
+import { DivisionPicker } from './division-picker';
 import { FormModal } from './form-modal';
 
 const PAGE_SIZE = 20;
@@ -50,6 +52,9 @@ function NewDepartmentModal({ open, onClose }: { open: boolean; onClose: () => v
       <Form.Item name="regionCode" label={t('console.orgs.regionCode')} extra={t('console.orgs.regionCode.help')} rules={[required('console.orgs.regionCode')]}>
         <Input maxLength={6} inputMode="numeric" className="zt-mono" />
       </Form.Item>
+      <Form.Item label={t('console.division.pick')} htmlFor="zt-division-picker">
+        <DivisionPicker id="zt-division-picker" onPick={(code) => form.setFields([{ name: 'regionCode', value: code, errors: [] }])} />
+      </Form.Item>
       <Form.Item name="parentId" label={`${t('console.orgs.parent')}${t('form.optional')}`}>
         <Select
           allowClear
@@ -62,12 +67,55 @@ function NewDepartmentModal({ open, onClose }: { open: boolean; onClose: () => v
   );
 }
 
+/** Departments under their parents (a parent outside the list, or none, puts a department at the top). */
+function departmentTree(departments: Org[], inactive: string): DataNode[] {
+  const byParent = new Map<string | null, Org[]>();
+  const ids = new Set(departments.map((d) => d.id));
+  for (const d of departments) {
+    const parent = d.parentId && ids.has(d.parentId) ? d.parentId : null;
+    byParent.set(parent, [...(byParent.get(parent) ?? []), d]);
+  }
+  const build = (parent: string | null, seen: Set<string>): DataNode[] =>
+    (byParent.get(parent) ?? [])
+      .filter((d) => !seen.has(d.id))
+      .map((d) => ({
+        key: d.id,
+        title: (
+          <span>
+            {d.name} <code className="zt-muted">{d.uscc}</code> {d.status !== 'active' && <Tag>{inactive}</Tag>}
+          </span>
+        ),
+        children: build(d.id, new Set(seen).add(d.id)),
+      }));
+  return build(null, new Set());
+}
+
+function DepartmentTree() {
+  const { t } = useI18n();
+  const departments = useDepartments();
+  if (departments.isError) return <ErrorState error={departments.error} onRetry={() => void departments.refetch()} />;
+  if (departments.isPending) return <LoadingState />;
+  if (departments.data.length === 0) return <Empty description={t('console.orgs.treeEmpty')} />;
+  return (
+    <>
+      {departments.data.length >= 500 && <p className="zt-muted">{t('console.orgs.treeTruncated', { n: 500 })}</p>}
+      <Tree
+        aria-label={t('console.orgs.view.tree')}
+        treeData={departmentTree(departments.data, t('console.orgs.inactive'))}
+        defaultExpandAll
+        selectable={false}
+      />
+    </>
+  );
+}
+
 /** Organisations (departments and enterprises), searchable and paged on the server; the system admin adds departments. */
 export function OrgsPage({ canCreate }: { canCreate: boolean }) {
   const { t } = useI18n();
   const [q, setQ] = useState('');
   const [page, setPage] = useState(1);
   const [creating, setCreating] = useState(false);
+  const [view, setView] = useState<'list' | 'tree'>('list');
   const orgs = useQuery({
     queryKey: ['orgs', q, page],
     queryFn: () => call('get', '/api/v1/orgs', { query: { q, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE } }),
@@ -77,6 +125,15 @@ export function OrgsPage({ canCreate }: { canCreate: boolean }) {
     <section aria-labelledby="zt-page-title" className="zt-stack">
       <h1 id="zt-page-title">{t('console.orgs.title')}</h1>
       <Space wrap>
+        <Segmented<'list' | 'tree'>
+          aria-label={t('console.orgs.view')}
+          value={view}
+          onChange={setView}
+          options={[
+            { value: 'list', label: t('console.orgs.view.list') },
+            { value: 'tree', label: t('console.orgs.view.tree') },
+          ]}
+        />
         <Input.Search
           aria-label={t('console.orgs.search')}
           placeholder={t('console.orgs.search')}
@@ -94,7 +151,9 @@ export function OrgsPage({ canCreate }: { canCreate: boolean }) {
         )}
       </Space>
       {canCreate && <NewDepartmentModal open={creating} onClose={() => setCreating(false)} />}
-      {orgs.isError ? (
+      {view === 'tree' ? (
+        <DepartmentTree />
+      ) : orgs.isError ? (
         <ErrorState error={orgs.error} onRetry={() => void orgs.refetch()} />
       ) : (
         <Table<Org>

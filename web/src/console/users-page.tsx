@@ -198,7 +198,7 @@ export function UsersPage({ allowed }: { allowed: ReadonlySet<string> }) {
               key: 'status',
               render: (_: unknown, u) => (
                 <Space size={4}>
-                  <Tag color={u.status === 'active' ? 'default' : 'warning'}>
+                  <Tag className={u.status === 'active' ? undefined : 'zt-tag-off'}>
                     {t(u.status === 'active' ? 'console.users.active' : 'console.users.disabled')}
                   </Tag>
                   {u.locked && <Tag color="error">{t('console.users.locked')}</Tag>}
