@@ -13,6 +13,7 @@ import { parseRdf, rdfFormatOf, readCatalogPage, type HarvestedDataset, type Har
 import * as hrepo from './harvest.repository.js';
 import type { HarvestRunRow, HarvestSourceRow } from './harvest.repository.js';
 import { indexResource, loadSearchThesaurus } from './resource.service.js';
+import { newTimeOrderedId } from './time-ordered-id.js';
 import type { SearchThesaurus } from './segmenter.js';
 
 /**
@@ -426,7 +427,14 @@ async function applyPage(deps: CatalogDeps, st: RunState, page: HarvestPage): Pr
       if (!before) {
         const seq = st.seqs.get(classCode) ?? (await repo.nextSeq(trx, classCode));
         st.seqs.set(classCode, seq + 1);
-        const row: ResourceRow = { id: newId(), code: `${classCode}/${String(seq).padStart(6, '0')}`, seq, ...cols, created_by: null, created_at: st.now };
+        const row: ResourceRow = {
+          id: newTimeOrderedId(),
+          code: `${classCode}/${String(seq).padStart(6, '0')}`,
+          seq,
+          ...cols,
+          created_by: null,
+          created_at: st.now,
+        };
         await repo.insertResource(trx, row);
         await indexResource(trx, row, st.thesaurus);
         await audit('catalog.harvest.create', row.id, row.code);

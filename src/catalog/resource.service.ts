@@ -11,6 +11,7 @@ import * as repo from './catalog.repository.js';
 import type { ResourceRow } from './catalog.repository.js';
 import { checkResourceInput, normalizeResourceInput } from './resource-check.js';
 import { presentResource, type Resource } from './resource.presenter.js';
+import { newTimeOrderedId } from './time-ordered-id.js';
 import { buildSearchThesaurus, indexTokens, type SearchThesaurus } from './segmenter.js';
 
 /** The thesaurus as the search index uses it, read inside the caller's transaction. */
@@ -78,7 +79,7 @@ function metadataColumns(n: ReturnType<typeof normalizeResourceInput>) {
 /** A fresh draft row for `provider` (code assigned by the caller's transaction). */
 export function draftRow(n: ReturnType<typeof normalizeResourceInput>, provider: CatalogOrg, seq: number, actor: Actor, now: string): ResourceRow {
   return {
-    id: newId(),
+    id: newTimeOrderedId(),
     code: `${n.classCode}/${String(seq).padStart(6, '0')}`,
     seq,
     ...metadataColumns(n),

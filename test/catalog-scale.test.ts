@@ -1,0 +1,52 @@
+/**
+ * The fast paths of a large catalog keep their meaning: a bulk import writes exactly the tokens
+ * the one-at-a-time index writes, one audit record per resource in an intact chain, and
+ * time-ordered resource ids.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../src/audit/index.js';
+import { importResources, reindexAll, sampleCatalog } from '../src/catalog/index.js';
+import { newTimeOrderedId } from '../src/catalog/time-ordered-id.js';
+import { SYSTEM_ACTOR } from '../src/core/actor.js';
+import { createTestPlatform, DIALECTS, type TestPlatform } from './helpers.js';
+import { seedCatalogPeople } from './catalog-fixtures.js';
+
+describe('time-ordered ids', () => {
+  it('are RFC 9562 version 7 UUIDs, unique, and sort in the order they were made, even within one millisecond', () => {
+    const ids = Array.from({ length: 10_000 }, () => newTimeOrderedId(1_767_225_600_000));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+    for (const id of ids.slice(0, 50)) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(newTimeOrderedId(1_767_225_700_000) > ids[ids.length - 1]!).toBe(true);
+  });
+});
+
+describe.each(DIALECTS)('catalog bulk import (%s)', (dialect) => {
+  let p: TestPlatform;
+  beforeAll(async () => {
+    p = await createTestPlatform(dialect);
+    await seedCatalogPeople(p);
+  });
+  afterAll(async () => p.destroy());
+
+  it('writes the same tokens as indexing one by one, and one audit record per resource', async () => {
+    const { findOrgByUscc } = await import('../src/identity/index.js');
+    const { POLICE_USCC } = await import('./catalog-fixtures.js');
+    const police = (await findOrgByUscc(p.identity, POLICE_USCC))!;
+    const rows = sampleCatalog(1200, () => POLICE_USCC).map((s, i) => ({ row: i + 2, input: s.input, providerOrgId: police.id }));
+    const progress: number[] = [];
+    const result = await importResources(p.catalog, SYSTEM_ACTOR, { requestId: 't' }, rows, { publish: true, onProgress: (d) => progress.push(d) });
+    expect(result.created).toBe(1200);
+    expect(progress).toEqual([1000, 1200]);
+    const tokens = async () =>
+      (await p.catalog.db.selectFrom('catalog_search_tokens').select(['token', 'resource_id', 'weight']).orderBy('resource_id').orderBy('token').execute()).map(
+        (r) => `${r.resource_id} ${r.token} ${r.weight}`,
+      );
+    const bulk = await tokens();
+    expect(bulk.length).toBeGreaterThan(1200 * 10);
+    await reindexAll(p.catalog.db);
+    expect(await tokens()).toEqual(bulk);
+    expect((await p.audit.search({ action: 'catalog.resource.import', limit: 5000 })).length).toBe(1200);
+    expect((await verifyAuditChain(p.database.db)).ok).toBe(true);
+  }, 180_000);
+});
