@@ -2,7 +2,6 @@ import type { Actor, RequestContext } from '../core/actor.js';
 import { shanghaiDate } from '../core/calendar/index.js';
 import { isUniqueViolation, type Db } from '../core/db/database.js';
 import { AppError, validationError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
 import { authorize, can } from '../core/policy.js';
 import { departmentOf } from './catalog.policy.js';
 import type { CatalogDeps, CatalogOrg } from './catalog.deps.js';
