@@ -13,7 +13,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../src/core/clock.js';
 import { readKeyFile } from '../src/core/crypto/index.js';
-import { exportEvidence, initNode, loadNodeConfig, nodeFiles, parseNodeConfig, startNode, verifyEvidence, type ExchangeNode } from '../src/exchange/index.js';
+import {
+  exportEvidence,
+  initNode,
+  loadNodeConfig,
+  nodeFiles,
+  parseNodeConfig,
+  startNode,
+  verifyArchive,
+  verifyEvidence,
+  type ExchangeNode,
+} from '../src/exchange/index.js';
 import { canonicalRequest, H, type RequestEnvelope } from '../src/exchange/protocol/messages.js';
 import { makeUscc } from '../src/standards/index.js';
 import { createTestDatabase, createTestPlatform, DIALECTS, seedBasics, staffBrowser, type Browser, type TestDatabase, type TestPlatform } from './helpers.js';
@@ -194,6 +204,14 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
     expect(kept!.toString()).not.toContain(PERSON.idNumber);
     expect(await nodes.police.messageLog.verifyChain()).toMatchObject({ ok: true });
     expect(await nodes.market.messageLog.verifyChain()).toMatchObject({ ok: true });
+  });
+
+  it('refuses an X-Road-Id the local system already used, before sending anything', async () => {
+    const again = await call(nodes.market, `${MARKET}/license`, '/persons/1', { id: 'msg-allowed-1' });
+    expect(again.status).toBe(400);
+    expect(again.json).toMatchObject({ type: 'Client.InvalidRequest' });
+    expect(String(again.json.detail)).toContain('msg-allowed-1');
+    expect(await nodes.police.messageLog.find('msg-allowed-1', 'provider')).toHaveLength(1);
   });
 
   it('signs concurrent messages in batches, each provable on its own by its evidence', async () => {
@@ -494,6 +512,40 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
     });
     expect(again.statusCode).toBe(201);
     for (const n of Object.values(nodes)) await n.pollNow();
+  });
+
+  it('archives old records into signed, chained files and keeps the live chain verifiable', async () => {
+    expect((await call(nodes.market, `${MARKET}/license`, '/persons/1', { id: 'before-archive' })).status).toBe(200);
+    const live = await nodes.police.messageLog.size();
+    const first = await nodes.police.archiveNow(new Date(clock.now().getTime() + 1));
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({ first_seq: live.firstSeq, last_seq: live.lastSeq });
+    expect(await nodes.police.messageLog.size()).toMatchObject({ records: 0, bodyBytes: 0 });
+    expect(await nodes.police.messageLog.find('before-archive', 'provider')).toEqual([]);
+
+    expect((await call(nodes.market, `${MARKET}/license`, '/persons/1', { id: 'after-archive' })).status).toBe(200);
+    expect(await nodes.police.messageLog.verifyChain()).toEqual({ ok: true, records: 1 });
+    const [after] = await nodes.police.messageLog.find('after-archive', 'provider');
+    expect(after!.seq).toBe(live.lastSeq! + 1);
+    expect(after!.prev_hash).toBe(first[0]!.last_hash);
+
+    clock.advance(1000);
+    const second = await nodes.police.archiveNow(new Date(clock.now().getTime()));
+    expect(second).toHaveLength(1);
+    const dir = path.join(nodes.police.config.dataDir, 'archive');
+    const [fileA, fileB] = [fs.readFileSync(path.join(dir, first[0]!.file), 'utf8'), fs.readFileSync(path.join(dir, second[0]!.file), 'utf8')];
+    const { suite, keyPair } = await readKeyFile(nodeFiles(nodes.police.config.dataDir).signingKey);
+    expect(verifyArchive(fileA, keyPair.publicKey, suite)).toEqual({ ok: true, records: live.records });
+    expect(verifyArchive(fileB, keyPair.publicKey, suite, fileA)).toEqual({ ok: true, records: 1 });
+    expect(fileA).toContain('before-archive');
+    // One byte changed in the archive, or archives out of order: no longer valid.
+    const i = fileA.indexOf('before-archive');
+    expect(verifyArchive(fileA.slice(0, i) + 'B' + fileA.slice(i + 1), keyPair.publicKey, suite).ok).toBe(false);
+    expect(verifyArchive(fileB, keyPair.publicKey, suite, fileB).ok).toBe(false);
+    const status = (await (await fetch(`${nodes.police.clientUrl}/status`, { headers: { 'x-api-key': keys[`${POLICE}/hukou`]! } })).json()) as {
+      lastArchive: { file: string } | null;
+    };
+    expect(status.lastArchive?.file).toBe(second[0]!.file);
   });
 
   it('keeps working while the center is down, then refuses after the configuration expires', async () => {

@@ -17,3 +17,4 @@ export { XROAD_ERRORS, XRoadError, type XRoadErrorType } from './protocol/xroad-
 export { filterFields } from './protocol/field-filter.js';
 export { exportEvidence, verifyEvidence, type EvidenceBundle, type EvidenceCheck } from './node/evidence.js';
 export { nodeMigrations } from './node/node.migration.js';
+export { archiveMessages, verifyArchive, type ArchiveRow, type MessageArchive, type SignedArchive } from './node/archive.js';

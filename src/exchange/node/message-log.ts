@@ -276,7 +276,11 @@ export class MessageLog {
 
   /** Walks the chain from the start; the first record whose hash does not follow, if any. */
   async verifyChain(): Promise<{ ok: boolean; records: number; firstBadSeq?: number }> {
-    let prev = '0'.repeat(64);
+    // After archiving, the live chain continues from the last archived record's hash.
+    const {
+      rows: [archived],
+    } = await sql<{ last_hash: string }>`select last_hash from message_log_archives order by last_seq desc limit 1`.execute(this.db);
+    let prev = archived?.last_hash ?? '0'.repeat(64);
     let n = 0;
     for (const r of await q(this.db).selectFrom('message_log').selectAll().orderBy('seq').execute()) {
       const { hash, prev_hash, ...rest } = r;

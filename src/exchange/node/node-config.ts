@@ -44,6 +44,17 @@ export const NodeConfigSchema = Type.Object(
     /** Log a warning when the configuration expires within this time. */
     warnBeforeExpiryMs: Type.Integer({ minimum: 0, default: 2 * 3600_000 }),
     logLevel: Type.String({ default: 'info' }),
+    /** Retention: records older than `afterDays` move into signed archive files in `dir` (relative to dataDir), checked every `intervalMs`. */
+    archive: Type.Optional(
+      Type.Object(
+        {
+          afterDays: Type.Number({ minimum: 0 }),
+          dir: Type.String({ default: 'archive' }),
+          intervalMs: Type.Integer({ minimum: 1000, default: 3600_000 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -77,4 +77,19 @@ export const nodeMigrations: readonly PlatformMigration[] = [
         .execute();
     },
   },
+  {
+    // One row per archive file: the live chain then verifies from the last archived hash.
+    name: 'node-0003-message-log-archives',
+    async up(db) {
+      await db.schema
+        .createTable('message_log_archives')
+        .addColumn('first_seq', 'integer', (c) => c.notNull())
+        .addColumn('last_seq', 'integer', (c) => c.primaryKey())
+        .addColumn('file', 'text', (c) => c.notNull())
+        .addColumn('file_hash', 'text', (c) => c.notNull())
+        .addColumn('last_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 ];

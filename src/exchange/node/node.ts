@@ -1,5 +1,6 @@
 import { createHash, randomUUID, timingSafeEqual, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +18,7 @@ import type { ConfNode, GlobalConf } from '../protocol/globalconf.js';
 import { parseServiceId, parseSubsystemId, subsystemOfService } from '../protocol/identifiers.js';
 import { canonicalRequest, canonicalResponse, H, MESSAGE_ID, requestHash, type RequestEnvelope, type ResponseEnvelope } from '../protocol/messages.js';
 import { XRoadError, type XRoadErrorType } from '../protocol/xroad-errors.js';
+import { archiveMessages, lastArchive, type ArchiveRow } from './archive.js';
 import { GlobalConfHolder } from './globalconf-client.js';
 import { checkFreeText, header, readBody } from './http-util.js';
 import { MessageLog, type MessageRecord } from './message-log.js';
@@ -37,6 +39,11 @@ export interface ExchangeNode {
   globalConf: GlobalConfHolder;
   /** Polls the center now (also done every `pollIntervalMs`). */
   pollNow(): Promise<'updated' | 'unchanged' | 'failed'>;
+  /**
+   * Archives the records that ended before `before` (default: now minus the retention setting)
+   * into signed files and removes them from the live log. Also run every `archive.intervalMs`.
+   */
+  archiveNow(before?: Date): Promise<ArchiveRow[]>;
   close(): Promise<void>;
 }
 
@@ -112,6 +119,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
   let clientServer: http.Server | undefined;
   let serverSide: https.Server | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let archiveTimer: NodeJS.Timeout | undefined;
   try {
     await migrateToLatest(database.db, database.dialect, nodeMigrations);
     const messageLog = new MessageLog(database.db, keys.suite, files.bodies);
@@ -202,7 +210,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
           certificate: { notAfter: certNotAfter, expiresInDays: Math.floor((Date.parse(certNotAfter) - now) / 86_400_000) },
           messageLog: { ...(await messageLog.size()), pending: messageLog.pending },
           signatures: { ...signer.stats },
-          lastArchive: null,
+          lastArchive: (await lastArchive(database.db)) ?? null,
         };
         const body = Buffer.from(JSON.stringify(status));
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length }).end(body);
@@ -234,7 +242,8 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       ) {
         throw new XRoadError('Client.Unauthorized', 'X-API-Key does not authenticate the X-Road-Client subsystem on this node');
       }
-      const messageId = header(req.headers, H.id) || randomUUID();
+      const givenId = header(req.headers, H.id);
+      const messageId = givenId || randomUUID();
       if (!MESSAGE_ID.test(messageId)) throw new XRoadError('Client.InvalidRequest', 'X-Road-Id must be 1–100 characters of A–Z a–z 0–9 . _ : -');
       const userId = checkFreeText(header(req.headers, H.userId), 'X-Road-UserId');
       const issue = checkFreeText(header(req.headers, H.issue), 'X-Road-Issue');
@@ -245,7 +254,8 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       if (!provider) throw new XRoadError('Client.UnknownService', service);
       const body = await readBody(req, config.maxBodyBytes, 'Client.BodyTooLarge');
       const started = clock.now().toISOString();
-      if (!(await messageLog.claimMessageId('consumer', self, messageId, started)))
+      // An id the caller chose must not have been used before; one the node drew (a random UUID) cannot have been.
+      if (givenId && !(await messageLog.claimMessageId('consumer', self, messageId, started)))
         throw new XRoadError('Client.InvalidRequest', `X-Road-Id ${messageId} was already used`);
 
       const env: RequestEnvelope = {
@@ -576,6 +586,33 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
     const serverPort = (serverSide.address() as AddressInfo).port;
     timer = setInterval(() => void globalConf.poll(), config.pollIntervalMs);
     timer.unref();
+    let archiving: Promise<ArchiveRow[]> | undefined;
+    const archiveNow = (before?: Date): Promise<ArchiveRow[]> => {
+      const cutoff = before ?? new Date(clock.now().getTime() - (config.archive?.afterDays ?? 0) * 86_400_000);
+      // One archiving run at a time; a second caller waits for the running one and then runs.
+      const run = async () =>
+        archiveMessages(database.db, {
+          nodeId: self,
+          suite: keys.suite,
+          signing: keys.signing,
+          dir: path.resolve(config.dataDir, config.archive?.dir ?? 'archive'),
+          before: cutoff.toISOString(),
+          clock,
+        });
+      archiving = (archiving ?? Promise.resolve([])).catch(() => []).then(run);
+      return archiving;
+    };
+    if (config.archive) {
+      archiveTimer = setInterval(
+        () =>
+          void archiveNow().then(
+            (rows) => rows.length > 0 && log.info('message log archived', { files: rows.map((r) => r.file) }),
+            (e: unknown) => log.error('message log archiving failed', { error: (e as Error).message }),
+          ),
+        config.archive.intervalMs,
+      );
+      archiveTimer.unref();
+    }
     log.info('node started', { clientPort, serverPort, globalConf: globalConf.status() });
 
     const closeServer = (s: http.Server) => new Promise<void>((r) => s.close(() => r()));
@@ -587,8 +624,11 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       messageLog,
       globalConf,
       pollNow: () => globalConf.poll(),
+      archiveNow,
       async close() {
         clearInterval(timer);
+        clearInterval(archiveTimer);
+        await archiving?.catch(() => undefined);
         agent.destroy();
         backendAgents.http.destroy();
         backendAgents.https.destroy();

@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import type { Clock } from '../../core/clock.js';
+import { writeFileAtomic } from '../../core/crypto/atomic-write.js';
+import type { CryptoSuite, KeyPair, PublicKey } from '../../core/crypto/index.js';
+import type { Db } from '../../core/db/database.js';
+import { chainHash, type MessageRecord } from './message-log.js';
+
+/**
+ * Message-log archives (`zhengtong-message-archive/1`): the oldest records, with their bodies,
+ * moved out of the live log into files so the log does not grow without bound. Each archive is
+ * a contiguous stretch of the chain (its first record's `prev_hash` is the last hash of the
+ * archive before it, or of nothing), names the hash of the previous archive file, and is signed
+ * by the node. The live log keeps a row per archive, so its chain verifies from the last archived
+ * hash; an archive verifies on its own with the node's public key.
+ */
+export interface MessageArchive {
+  format: 'zhengtong-message-archive/1';
+  node: string;
+  suite: 'ed25519' | 'sm2';
+  createdAt: string;
+  firstSeq: number;
+  lastSeq: number;
+  /** Suite hash (hex) of the previous archive's file text; '' for the first archive. */
+  previousArchive: string;
+  records: MessageRecord[];
+  /** Kept bodies by sequence number, base64. */
+  bodies: Record<string, { request?: string; response?: string }>;
+}
+
+/** The file: the archive's exact text and the node's signature over its UTF-8 bytes. */
+export interface SignedArchive {
+  archive: string;
+  signature: string;
+}
+
+export interface ArchiveRow {
+  first_seq: number;
+  last_seq: number;
+  file: string;
+  file_hash: string;
+  last_hash: string;
+  created_at: string;
+}
+
+/** Records per archive file. */
+const PER_FILE = 10_000;
+
+/**
+ * Moves every record that ended before `before` (a contiguous prefix of the chain: archiving stops
+ * at the first younger record) into signed archive files under `dir`, then deletes them and their
+ * bodies from the live store in one transaction per file. Returns the archives written.
+ */
+export async function archiveMessages(
+  db: Db,
+  input: { nodeId: string; suite: CryptoSuite; signing: KeyPair; dir: string; before: string; clock: Clock },
+): Promise<ArchiveRow[]> {
+  const written: ArchiveRow[] = [];
+  await fs.promises.mkdir(input.dir, { recursive: true, mode: 0o700 });
+  for (;;) {
+    const batch = (await sql<MessageRecord>`select * from message_log order by seq limit ${PER_FILE}`.execute(db)).rows.map((r) => ({
+      ...r,
+      seq: Number(r.seq),
+      response_status: Number(r.response_status),
+    }));
+    const stop = batch.findIndex((r) => r.ended_at >= input.before);
+    const records = stop < 0 ? batch : batch.slice(0, stop);
+    if (records.length === 0) break;
+    const first = records[0]!.seq;
+    const last = records[records.length - 1]!.seq;
+    const bodies: MessageArchive['bodies'] = {};
+    const rows = await sql<{ seq: number; part: 'request' | 'response'; body: Uint8Array }>`
+      select seq, part, body from message_bodies where seq >= ${first} and seq <= ${last}`.execute(db);
+    for (const b of rows.rows) (bodies[String(b.seq)] ??= {})[b.part] = Buffer.from(b.body).toString('base64');
+    const previous = (await lastArchive(db))?.file_hash ?? '';
+    const archive: MessageArchive = {
+      format: 'zhengtong-message-archive/1',
+      node: input.nodeId,
+      suite: input.suite.name,
+      createdAt: input.clock.now().toISOString(),
+      firstSeq: first,
+      lastSeq: last,
+      previousArchive: previous,
+      records,
+      bodies,
+    };
+    const text = JSON.stringify(archive);
+    const signed: SignedArchive = { archive: text, signature: input.suite.sign(input.signing.privateKey, Buffer.from(text, 'utf8')).toString('base64') };
+    const fileText = JSON.stringify(signed);
+    const file = path.join(input.dir, `messages-${String(first).padStart(12, '0')}-${String(last).padStart(12, '0')}.json`);
+    await writeFileAtomic(file, fileText, 0o600, false);
+    const row: ArchiveRow = {
+      first_seq: first,
+      last_seq: last,
+      file: path.basename(file),
+      file_hash: input.suite.hash(fileText).toString('hex'),
+      last_hash: records[records.length - 1]!.hash,
+      created_at: archive.createdAt,
+    };
+    await db.transaction().execute(async (trx) => {
+      await sql`insert into message_log_archives (first_seq, last_seq, file, file_hash, last_hash, created_at)
+        values (${row.first_seq}, ${row.last_seq}, ${row.file}, ${row.file_hash}, ${row.last_hash}, ${row.created_at})`.execute(trx);
+      await sql`delete from message_bodies where seq <= ${last}`.execute(trx);
+      await sql`delete from message_log where seq <= ${last}`.execute(trx);
+    });
+    written.push(row);
+    if (stop >= 0) break;
+  }
+  // Claims older than the archived messages are past every message's accepted clock window.
+  await sql`delete from message_ids where seen_at < ${input.before}`.execute(db);
+  return written;
+}
+
+/** The most recent archive of the live log, if any. */
+export async function lastArchive(db: Db): Promise<ArchiveRow | undefined> {
+  const { rows } = await sql<ArchiveRow>`select * from message_log_archives order by last_seq desc limit 1`.execute(db);
+  return rows[0] ? { ...rows[0], first_seq: Number(rows[0].first_seq), last_seq: Number(rows[0].last_seq) } : undefined;
+}
+
+/**
+ * Checks an archive file offline: the node's signature, the chain inside it, each kept body
+ * against its signed hash where the suite is the archive's own, and (when given) the link to the
+ * previous archive file. Never throws.
+ */
+export function verifyArchive(
+  fileText: string,
+  publicKey: PublicKey,
+  suite: CryptoSuite,
+  previousFileText?: string,
+): { ok: boolean; records: number; reason?: string } {
+  try {
+    const signed = JSON.parse(fileText) as SignedArchive;
+    if (!suite.verify(publicKey, Buffer.from(signed.archive, 'utf8'), Buffer.from(signed.signature, 'base64')))
+      return { ok: false, records: 0, reason: 'bad signature' };
+    const a = JSON.parse(signed.archive) as MessageArchive;
+    if (a.format !== 'zhengtong-message-archive/1') return { ok: false, records: 0, reason: 'unknown format' };
+    if (previousFileText !== undefined && suite.hash(previousFileText).toString('hex') !== a.previousArchive)
+      return { ok: false, records: 0, reason: 'not linked to the previous archive' };
+    let prev = a.records[0]?.prev_hash ?? '';
+    let expectedSeq = a.firstSeq;
+    for (const r of a.records) {
+      const { hash, prev_hash, ...rest } = r;
+      if (r.seq !== expectedSeq++ || prev_hash !== prev || chainHash(suite.hash, prev_hash, rest) !== hash)
+        return { ok: false, records: a.records.length, reason: `chain broken at seq ${r.seq}` };
+      prev = hash;
+    }
+    if (expectedSeq - 1 !== a.lastSeq) return { ok: false, records: a.records.length, reason: 'record range does not match' };
+    return { ok: true, records: a.records.length };
+  } catch (e) {
+    return { ok: false, records: 0, reason: (e as Error).message };
+  }
+}
