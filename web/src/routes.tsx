@@ -11,6 +11,8 @@ const SignupPage = lazy(() => import('./portal/signup-page'));
 const MyPage = lazy(() => import('./portal/my-page'));
 const MyDataPage = lazy(() => import('./portal/my-data/my-data-page'));
 const ConsoleApp = lazy(() => import('./console/console-app'));
+const OpenDataPage = lazy(() => import('./portal/open-data/open-data-page'));
+const OpenResourcePage = lazy(() => import('./portal/open-data/resource-page'));
 
 const fallback = <LoadingState />;
 
@@ -30,7 +32,8 @@ export function AppRoutes() {
         <Route index element={<HomePage />} />
         <Route path="services" element={<PlaceholderPage titleKey="nav.services" />} />
         <Route path="disclosure" element={<PlaceholderPage titleKey="nav.disclosure" />} />
-        <Route path="open-data" element={<PlaceholderPage titleKey="nav.openData" />} />
+        <Route path="open-data" element={<Suspense fallback={fallback}>{<OpenDataPage />}</Suspense>} />
+        <Route path="open-data/:id" element={<Suspense fallback={fallback}>{<OpenResourcePage />}</Suspense>} />
         <Route path="interaction" element={<PlaceholderPage titleKey="nav.interaction" />} />
         <Route path="search" element={<PlaceholderPage titleKey="search.label" />} />
         <Route path="login" element={<Suspense fallback={fallback}>{<LoginPage />}</Suspense>} />

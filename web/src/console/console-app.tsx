@@ -8,11 +8,14 @@ import { useI18n } from '../i18n';
 import type { MessageKey } from '../messages/zh-cn';
 import { ConsoleLogin } from './console-login';
 import { AuditPage } from './audit-page';
+import { CATALOG_PAGES, ownDepartmentCatalogActions } from './catalog/catalog-actions';
 import { CalendarPage } from './calendar-page';
 import { IdentifiersPage } from './identifiers-page';
 import { OrgsPage } from './orgs-page';
 import { UsersPage } from './users-page';
 
+// The catalog pages load on demand (their own chunk).
+const CatalogConsole = lazy(() => import('./catalog/catalog-console'));
 const RegistryPage = lazy(() => import('./registry/registry-page'));
 const DiscrepanciesPage = lazy(() => import('./registry/discrepancies-page'));
 
@@ -24,6 +27,7 @@ const PAGES: { path: string; key: MessageKey; action?: string }[] = [
   { path: 'audit', key: 'console.nav.audit', action: 'audit.read' },
   { path: 'identifiers', key: 'console.nav.identifiers', action: 'standards.validate-batch' },
   { path: 'calendar', key: 'console.nav.calendar', action: 'calendar.update' },
+  ...CATALOG_PAGES,
   { path: 'registry', key: 'registry.nav.browser', action: 'registry.read' },
   { path: 'registry-discrepancies', key: 'registry.nav.discrepancies', action: 'registry.discrepancy' },
 ];
@@ -63,6 +67,7 @@ export default function ConsoleApp() {
   const allowed = new Set(s.allowedActions);
   if (s.user.roles.includes('dept-admin'))
     for (const a of ['identity.user.read', 'identity.user.create', 'identity.user.update', 'identity.user.unlock']) allowed.add(a);
+  for (const a of ownDepartmentCatalogActions(s.user)) allowed.add(a);
   const visible = PAGES.filter((p) => !p.action || allowed.has(p.action));
   const current = location.pathname.replace(/^\/console\/?/, '').split('/')[0] ?? '';
   return (
@@ -108,6 +113,21 @@ export default function ConsoleApp() {
               <Route path="audit" element={allowed.has('audit.read') ? <AuditPage /> : <Forbidden />} />
               <Route path="identifiers" element={allowed.has('standards.validate-batch') ? <IdentifiersPage /> : <Forbidden />} />
               <Route path="calendar" element={allowed.has('calendar.read') ? <CalendarPage canEdit={allowed.has('calendar.update')} /> : <Forbidden />} />
+              {CATALOG_PAGES.map((p) => (
+                <Route
+                  key={p.path}
+                  path={`${p.path}/*`}
+                  element={
+                    allowed.has(p.action) ? (
+                      <Suspense fallback={<LoadingState />}>
+                        <CatalogConsole page={p.path} allowed={allowed} />
+                      </Suspense>
+                    ) : (
+                      <Forbidden />
+                    )
+                  }
+                />
+              ))}
               <Route
                 path="registry"
                 element={
