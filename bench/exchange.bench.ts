@@ -84,6 +84,15 @@ function cpuMsOf(pid: number): number {
   }
 }
 
+/** Main thread's time waiting in the run queue for a CPU so far, in ms, from /proc (Linux schedstat). */
+function runQueueMsOf(pid: number): number {
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const fmt = (r: LoadResult) =>
   `${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latency.p50.toFixed(2)} ms  p99 ${r.latency.p99.toFixed(2)} ms  errors ${r.errors}`;
 
@@ -159,7 +168,7 @@ try {
     children.push(await startNodeProcess(p.configFile), await startNodeProcess(c.configFile));
     const consumerPort = (JSON.parse(fs.readFileSync(c.configFile, 'utf8')) as { clientPort: number }).clientPort;
     const nodes = children.slice(-2);
-    const cpu = { start: [0, 0], end: [0, 0] };
+    const cpu = { start: [0, 0], end: [0, 0], waitStart: [0, 0], waitEnd: [0, 0] };
     const mediated = await runLoad(
       {
         host: '127.0.0.1',
@@ -175,13 +184,25 @@ try {
         client: 'http',
       },
       {
-        onMeasureStart: () => void (cpu.start = nodes.map((ch) => cpuMsOf(ch.pid!))),
-        onMeasureEnd: () => void (cpu.end = nodes.map((ch) => cpuMsOf(ch.pid!))),
+        onMeasureStart: () => {
+          cpu.start = nodes.map((ch) => cpuMsOf(ch.pid!));
+          cpu.waitStart = nodes.map((ch) => runQueueMsOf(ch.pid!));
+        },
+        onMeasureEnd: () => {
+          cpu.end = nodes.map((ch) => cpuMsOf(ch.pid!));
+          cpu.waitEnd = nodes.map((ch) => runQueueMsOf(ch.pid!));
+        },
       },
     );
     console.log(`mediated ${suite.padEnd(8)}          ${fmt(mediated)}`);
     const perRequest = (i: number) => (cpu.end[i]! - cpu.start[i]!) / Math.max(1, mediated.ok + mediated.errors);
     const mediatedCpu = perRequest(0) + perRequest(1) + benchCpuPerRequest(mediated);
+    // Time the nodes' event loops were ready to run but waited for a CPU (other processes had it):
+    // on a shared machine each of the six hand-offs between processes of a mediated call pays it.
+    const waited = (i: number) => (cpu.waitEnd[i]! - cpu.waitStart[i]!) / Math.max(1, mediated.ok + mediated.errors);
+    console.log(
+      `         ${suite.padEnd(8)} run-queue wait per request: provider node ${waited(0).toFixed(2)} ms, consumer node ${waited(1).toFixed(2)} ms (load average ${os.loadavg()[0]!.toFixed(1)})`,
+    );
     // On a machine shared with other work the throughput ratio depends on how much CPU each run
     // got; the CPU-cost ratio (direct CPU per request / mediated CPU per request) does not.
     console.log(
