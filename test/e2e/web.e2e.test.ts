@@ -290,6 +290,12 @@ describe('console', () => {
     await admin.getByRole('searchbox', { name: '按账号或姓名搜索' }).fill('szj.wang');
     await admin.getByRole('searchbox', { name: '按账号或姓名搜索' }).press('Enter');
     await expect.poll(() => admin.locator('.ant-table').innerText(), { timeout: 10_000 }).toContain('王晓东');
+    // The roles dialog saves its own form (the new-staff dialog is mounted beside it).
+    await admin.getByRole('button', { name: '角色 szj.wang' }).click();
+    const roles = admin.getByRole('dialog', { name: '设置 王晓东 的角色' });
+    await roles.getByRole('checkbox', { name: '目录审核员' }).check();
+    await roles.getByRole('button', { name: /保\s*存/ }).click();
+    await expect.poll(() => admin.locator('.ant-table').innerText(), { timeout: 10_000 }).toContain('目录审核员');
     await admin.getByRole('button', { name: '停用 szj.wang' }).click();
     await admin
       .locator('.ant-popconfirm')

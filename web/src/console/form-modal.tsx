@@ -1,5 +1,5 @@
 import { Alert, Form, Modal, type FormInstance } from 'antd';
-import { useState, type ReactNode } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import { applyServerErrors } from '../components/form-errors';
 import { useI18n } from '../i18n';
 
@@ -27,6 +27,8 @@ export function FormModal<T extends object>({
   initialValues?: Partial<T>;
 }) {
   const { t } = useI18n();
+  // Several FormModals can be mounted at once (forceRender): each Save button names its own form.
+  const formId = `zt-modal-form-${useId().replace(/:/g, '')}`;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const submit = async (values: T) => {
@@ -52,11 +54,11 @@ export function FormModal<T extends object>({
       }}
       okText={t('form.save')}
       cancelText={t('form.cancel')}
-      okButtonProps={{ htmlType: 'submit', loading: busy, form: 'zt-modal-form' }}
+      okButtonProps={{ htmlType: 'submit', loading: busy, form: formId }}
       forceRender
     >
       {error && <Alert type="error" role="alert" showIcon title={error} className="zt-gap" />}
-      <Form<T> id="zt-modal-form" form={form} layout="vertical" onFinish={submit} disabled={busy} initialValues={initialValues}>
+      <Form<T> id={formId} form={form} layout="vertical" onFinish={submit} disabled={busy} initialValues={initialValues}>
         {children}
       </Form>
     </Modal>
