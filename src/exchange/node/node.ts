@@ -536,25 +536,34 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
           return;
         }
         const secure = target.protocol === 'https:';
-        const request = (secure ? https : http).request(target, { method: env.method, headers, agent: secure ? backendAgents.https : backendAgents.http });
-        const timer = setTimeout(() => request.destroy(failed(`no answer within ${setting.timeoutMs} ms`)), setting.timeoutMs);
-        const settle =
-          <T>(f: (v: T) => void) =>
-          (v: T) => {
+        const deadline = Date.now() + setting.timeoutMs;
+        const attempt = (mayRetry: boolean) => {
+          const request = (secure ? https : http).request(target, { method: env.method, headers, agent: secure ? backendAgents.https : backendAgents.http });
+          const timer = setTimeout(() => request.destroy(failed(`no answer within ${setting.timeoutMs} ms`)), Math.max(1, deadline - Date.now()));
+          let answered = false;
+          const settle =
+            <T>(f: (v: T) => void) =>
+            (v: T) => {
+              clearTimeout(timer);
+              f(v);
+            };
+          request.on('response', (response) => {
+            answered = true;
+            readBody(response, config.maxBodyBytes, 'Server.ServerProxy.BodyTooLarge').then(
+              settle((b: Buffer) => resolve({ status: response.statusCode ?? 502, contentType: header(response.headers, 'content-type'), body: b })),
+              settle((e: unknown) => reject(e instanceof XRoadError ? e : failed('the backend connection broke'))),
+            );
+          });
+          request.on('error', (e: NodeJS.ErrnoException) => {
             clearTimeout(timer);
-            f(v);
-          };
-        request.on('response', (response) => {
-          readBody(response, config.maxBodyBytes, 'Server.ServerProxy.BodyTooLarge').then(
-            settle((b: Buffer) => resolve({ status: response.statusCode ?? 502, contentType: header(response.headers, 'content-type'), body: b })),
-            settle((e: unknown) => reject(e instanceof XRoadError ? e : failed('the backend connection broke'))),
-          );
-        });
-        request.on(
-          'error',
-          settle((e: Error) => reject(e instanceof XRoadError ? e : failed('the backend cannot be reached'))),
-        );
-        request.end(withBody ? body : undefined);
+            // A kept-alive connection the backend closed while idle fails at once on reuse; a GET or
+            // HEAD is sent again once on a fresh connection (what Node's documentation advises).
+            if (mayRetry && !answered && !withBody && request.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) attempt(false);
+            else reject(e instanceof XRoadError ? e : failed('the backend cannot be reached'));
+          });
+          request.end(withBody ? body : undefined);
+        };
+        attempt(true);
       });
 
     const guard =
