@@ -1,5 +1,6 @@
 import crypto, { createHash } from 'node:crypto';
 import { getSuite } from '../core/crypto/index.js';
+import { sha256Hex } from './audit-range.js';
 
 /** The hash algorithms a chain may use: the platform suite's hash (SHA-256, or SM3 for the 国密 suite). */
 export type AuditHashAlg = 'sha256' | 'sm3';
@@ -92,6 +93,7 @@ export function chainDigest(alg: AuditHashAlg): (text: string) => string {
     const sm2 = getSuite('sm2');
     return (text) => sm2.hash(text).toString('hex');
   }
+  if (alg === 'sha256') return sha256Hex;
   if (typeof crypto.hash === 'function') return (text) => crypto.hash(alg, text, 'hex');
   return (text) => createHash(alg).update(text).digest('hex');
 }

@@ -2,7 +2,10 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../core/db/database.js';
 import { GENESIS_HASH, chainDigest, checkpointMessage, type AuditHashAlg } from './audit-chain.js';
+import { ChainRangeChecker, checkRange, missing, type RangeOutcome } from './audit-range.js';
 import * as repo from './audit.repository.js';
+
+export { ChainRangeChecker, checkRange, type RangeFailure, type RangeOutcome } from './audit-range.js';
 
 /** Checks a checkpoint signature; the caller brings the public key (offline verification). */
 export type CheckpointVerifier = (message: Buffer, signatureBase64: string, checkpoint: repo.AuditCheckpointRow) => boolean;
@@ -34,103 +37,6 @@ export interface VerifyResult {
   lastCheckpointSeq?: number;
 }
 
-/** A failure found inside a range of records. */
-export interface RangeFailure {
-  seq: number;
-  reason: string;
-}
-
-const missing = (seq: number) => `缺少第 ${seq} 条记录（被删除）/ record ${seq} is missing (deleted)`;
-
-/**
- * Checks consecutive records from `from` on, page by page. Everything it checks of a record
- * depends only on that record and the stored hash of the one before, so a chain can be split
- * into ranges checked independently (in worker threads) with the same first failure.
- */
-export class ChainRangeChecker {
-  /** The next seq expected. */
-  expected: number;
-  /** Records checked so far. */
-  checked = 0;
-  /** The stored hash of the last record checked (`null`: not known, the first link is left to the range before). */
-  prevHash: string | null;
-  private readonly digest: (text: string) => string;
-
-  constructor(
-    alg: AuditHashAlg,
-    from: number,
-    prevHash: string | null,
-    private readonly checkpointHashes: ReadonlyMap<number, string>,
-  ) {
-    this.digest = chainDigest(alg);
-    this.expected = from;
-    this.prevHash = prevHash;
-  }
-
-  /** Checks a page of records in seq order; returns the first failure, if any. */
-  check(page: readonly repo.ChainTuple[]): RangeFailure | undefined {
-    const digest = this.digest;
-    for (const [seq, body, hash] of page) {
-      if (seq !== this.expected) return { seq: this.expected, reason: missing(this.expected) };
-      if (!body.startsWith(`[${seq},`))
-        return {
-          seq,
-          reason: `第 ${seq} 条记录正文中的序号不符（顺序被改动或记录被插入）/ the record's own sequence number differs (reordered or inserted)`,
-        };
-      // The canonical array ends with the previous record's hash: `…,"<prev hash>"]`.
-      if (this.prevHash !== null && !body.endsWith(`,"${this.prevHash}"]`))
-        return {
-          seq,
-          reason: `第 ${seq} 条的前序哈希与上一条不符（顺序被改动或记录被插入）/ prev_hash does not match the previous record (reordered or inserted)`,
-        };
-      if (digest(body) !== hash) return { seq, reason: `第 ${seq} 条记录内容与其哈希不符（被篡改）/ record content does not match its hash (edited)` };
-      const cp = this.checkpointHashes.get(seq);
-      if (cp !== undefined && cp !== hash) return { seq, reason: `第 ${seq} 条与签名检查点不符 / record differs from the signed checkpoint` };
-      this.prevHash = hash;
-      this.expected++;
-      this.checked++;
-    }
-    return undefined;
-  }
-}
-
-/** What one range's check found: how far it got, and the first failure in it. */
-interface RangeOutcome {
-  checked: number;
-  lastHash: string | null;
-  failure?: RangeFailure;
-}
-
-/**
- * Reads records `from..to` in keyset pages and checks them. A page of ~2,000 rows (~1 MB) dies
- * young; far larger pages are promoted to the old generation and cost more in garbage collection
- * than the saved round trips (measured with bench/audit.bench.ts).
- */
-export async function checkRange(
-  db: Db,
-  checker: ChainRangeChecker,
-  to: number,
-  pageSize: number,
-  onPage: (checked: number) => void = () => undefined,
-): Promise<RangeOutcome> {
-  const readPage = (afterSeq: number) => repo.readChainBetween(db, afterSeq, to, pageSize);
-  const none = Promise.resolve([] as repo.ChainTuple[]);
-  let next = checker.expected <= to ? readPage(checker.expected - 1) : none;
-  for (;;) {
-    const page = await next;
-    if (page.length === 0) return { checked: checker.checked, lastHash: checker.prevHash };
-    const lastSeq = page[page.length - 1]![0];
-    // Ask for the next page before hashing this one: a database server answers meanwhile.
-    next = page.length === pageSize && lastSeq < to ? readPage(lastSeq) : none;
-    const failure = checker.check(page);
-    if (failure) {
-      next.catch(() => undefined);
-      return { checked: checker.checked, lastHash: checker.prevHash, failure };
-    }
-    onPage(checker.checked);
-  }
-}
-
 /** The data a verification worker starts with (audit-verify.worker.ts). */
 export interface RangeJob {
   dbUrl: string;
@@ -139,6 +45,8 @@ export interface RangeJob {
   to: number;
   pageSize: number;
   checkpointHashes: Array<[number, string]>;
+  /** The stored hash of record `from - 1` (the genesis hash for the first range; null when that record is missing: the range before reports it). */
+  prevHash: string | null;
 }
 
 export type RangeMessage = { type: 'progress'; checked: number } | ({ type: 'done' } & RangeOutcome) | { type: 'error'; message: string };
@@ -212,6 +120,8 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
         total,
       );
     const ranges = Array.from({ length: workers }, (_, i) => ({ from: i * size + 1, to: Math.min(total, (i + 1) * size) }));
+    // Each range links to the stored hash of the record before it: read here, so a worker needs no more than its pages.
+    const prevHashes = await Promise.all(ranges.map(async (r) => (r.from === 1 ? GENESIS_HASH : ((await repo.readRecordHash(db, r.from - 1)) ?? null))));
     // allSettled: when one worker fails, the others still finish (and close their connections)
     // before the error is reported.
     const settled = await Promise.allSettled(
@@ -223,6 +133,7 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
             ...r,
             pageSize,
             checkpointHashes: [...cpHashes].filter(([seq]) => seq >= r.from && seq <= r.to),
+            prevHash: prevHashes[i]!,
           },
           (n) => {
             done[i] = n;
@@ -251,8 +162,9 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
   } else {
     // Without a head row (deleted), verify whatever records there are.
     const upto = head ? head.seq : Number.MAX_SAFE_INTEGER;
-    const checker = new ChainRangeChecker(alg, 1, GENESIS_HASH, cpHashes);
-    const outcome = await checkRange(db, checker, upto, pageSize, (n) => options.onProgress?.(n, total));
+    const checker = new ChainRangeChecker(chainDigest(alg), 1, GENESIS_HASH, cpHashes);
+    const read = (afterSeq: number, uptoSeq: number, limit: number) => repo.readChainBetween(db, afterSeq, uptoSeq, limit);
+    const outcome = await checkRange(read, checker, upto, pageSize, (n) => options.onProgress?.(n, total));
     if (outcome.failure) return fail(outcome.checked, outcome.failure.seq, outcome.failure.reason);
     checked = outcome.checked;
     lastHash = outcome.lastHash;

@@ -2,6 +2,7 @@ import { sql, type ColumnType, type Kysely } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import { sqliteHandleOf, tablesOf, type Db, type Dialect } from '../core/db/database.js';
 import type { AuditHashAlg } from './audit-chain.js';
+import { chainPageSql, type ChainTuple } from './audit-range.js';
 
 /** A record as read: its canonical text, its hash, and the columns the database derives from the text. */
 export interface AuditRecordRow {
@@ -113,10 +114,8 @@ export async function readHead(db: Db): Promise<{ seq: number; hash: string; has
 }
 
 /** Records with afterSeq < seq <= uptoSeq, in seq order, at most `limit`: the verifier's keyset page (text and hash only). */
-/** A record as the verifier reads it: `[seq, body, hash]`. */
-export type ChainTuple = [seq: number, body: string, hash: string];
+export type { ChainTuple };
 
-const chainPageSql = 'select seq, body, hash from audit_records where seq > ? and seq <= ? order by seq limit ?';
 const chainPageStatements = new WeakMap<SQLite.Database, SQLite.Statement<unknown[], ChainTuple>>();
 
 /**

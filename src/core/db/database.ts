@@ -4,7 +4,10 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 
-export type Dialect = 'sqlite' | 'postgres';
+import { dialectOf, sqlitePathOf, type Dialect } from './db-url.js';
+
+// URL parsing lives apart so light modules (the audit verification worker) need not load the drivers.
+export { dialectOf, sqlitePathOf, type Dialect };
 
 /**
  * The database as seen by the platform's core. Each module narrows it to its own tables with
@@ -24,17 +27,6 @@ export interface Database {
 /** Gives a module a typed view on the shared database (or an open transaction). */
 export function tablesOf<T>(db: Db): Kysely<T> {
   return db as Kysely<T>;
-}
-
-/** Which dialect a `ZT_DB_URL` selects: `postgres://`/`postgresql://` → PostgreSQL, anything else → SQLite. */
-export function dialectOf(url: string): Dialect {
-  return /^postgres(ql)?:\/\//i.test(url) ? 'postgres' : 'sqlite';
-}
-
-/** The SQLite file a URL names: `sqlite:/abs/path`, `sqlite://rel/path`, `file.db` or `:memory:`. */
-export function sqlitePathOf(url: string): string {
-  const p = url.replace(/^sqlite:(\/\/)?/i, '');
-  return p === ':memory:' ? p : path.resolve(p);
 }
 
 // pg returns int8 and numeric as strings; counts in this code base stay far below 2^53.
