@@ -348,6 +348,21 @@ export interface FacetRow {
   updated_at: string;
 }
 
+/** The columns a facet count needs of a resource. */
+const FACET_ROW_COLUMNS = [
+  'r.id',
+  'r.class_code',
+  'r.seq',
+  'r.provider_org_id',
+  'r.provider_name',
+  'r.share_type',
+  'r.open_type',
+  'r.format_type',
+  'r.update_cycle',
+  'r.region_code',
+  'r.updated_at',
+] as const;
+
 /**
  * The matches of a text query that pass the filter, with their facet columns and score, in ONE
  * statement: the token matches joined to the resources' covering index (migration 0013), so no
@@ -355,20 +370,7 @@ export interface FacetRow {
  */
 export async function matchedFacetRows(db: Db, f: SearchFilter): Promise<Array<FacetRow & { score: number }>> {
   const rows = await filtered(db, f)
-    .select([
-      'r.id',
-      'r.class_code',
-      'r.seq',
-      'r.provider_org_id',
-      'r.provider_name',
-      'r.share_type',
-      'r.open_type',
-      'r.format_type',
-      'r.update_cycle',
-      'r.region_code',
-      'r.updated_at',
-      sql<number>`m.score`.as('score'),
-    ])
+    .select([...FACET_ROW_COLUMNS, sql<number>`m.score`.as('score')])
     .execute();
   return rows.map((r) => ({ ...r, seq: Number(r.seq), score: Number(r.score) }));
 }
@@ -380,19 +382,7 @@ export async function facetRowsOf(db: Db, ids: string[], f: SearchFilter): Promi
     const chunk = ids.slice(i, i + 2000);
     const rows = await filtered(db, { ...f, groups: [] })
       .where('r.id', 'in', chunk)
-      .select([
-        'r.id',
-        'r.class_code',
-        'r.seq',
-        'r.provider_org_id',
-        'r.provider_name',
-        'r.share_type',
-        'r.open_type',
-        'r.format_type',
-        'r.update_cycle',
-        'r.region_code',
-        'r.updated_at',
-      ])
+      .select([...FACET_ROW_COLUMNS])
       .execute();
     out.push(...rows.map((r) => ({ ...r, seq: Number(r.seq) })));
   }
