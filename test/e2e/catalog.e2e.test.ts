@@ -10,108 +10,27 @@
  * critical violations); screenshots in test-results/screenshots.
  * Needs `npm run build` and Chromium at /usr/bin/chromium (or ZT_CHROMIUM).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNode, parseNodeConfig, startNode, type ExchangeNode } from '../../src/exchange/index.js';
 import { H } from '../../src/exchange/protocol/messages.js';
-import { currentTotp } from '../../src/identity/index.js';
+import { launchChromium, shot, staffSignIn as signIn, startDemoServer, type DemoServer, keepFailureEvidence } from './helpers.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const shots = path.join(root, 'test-results', 'screenshots');
 const RESOURCE = '流动人口户籍迁移核验信息';
 const PURPOSE = '企业开办核验法定代表人户籍';
 const PERSON = { id: '7', name: '林晓东', idNumber: '350102199001011234', address: '福州市鼓楼区三坊七巷 1 号' };
 
-let server: ChildProcess;
+let server: DemoServer | undefined;
 let baseUrl = '';
 let browser: Browser;
 const dirs: string[] = [];
 
-/**
- * A private copy of the built server and web app, taken under the build lock: other sessions
- * rebuild web/dist in the shared tree, which would take the lazy chunks away from a running test.
- */
-function snapshotBuild(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-e2e-catalog-app-'));
-  dirs.push(dir);
-  execFileSync(
-    'flock',
-    ['/tmp/zt-build.lock', 'sh', '-c', `cp -r bin dist package.json "${dir}/" && mkdir -p "${dir}/web" && cp -r web/dist "${dir}/web/dist"`],
-    {
-      cwd: root,
-    },
-  );
-  fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
-  return dir;
-}
-
-async function startServer(): Promise<string> {
-  const app = snapshotBuild();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-e2e-catalog-'));
-  dirs.push(dataDir);
-  server = spawn(process.execPath, [path.join(app, 'bin/zhengtong.js'), 'demo', '--port', '0'], {
-    cwd: app,
-    env: { ...process.env, ZT_DATA_DIR: dataDir, ZT_LOG_LEVEL: 'warn', ZT_PASSWORD_COST: '1024' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      if (m && out.includes('演示账号') && out.includes('TOTP')) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${m[1]}`);
-      }
-    };
-    server.stdout!.on('data', onData);
-    server.stderr!.on('data', onData);
-    server.on('exit', (code) => reject(new Error(`server exited ${code}:\n${out}`)));
-  });
-}
-
-const axeSource = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
-
-/** axe-core in the page (injected through DevTools, outside the page's CSP): the serious and critical WCAG 2.1 A/AA violations. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = (await page.evaluate(
-    "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations)",
-  )) as Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown }> }>;
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-}
-
-/** A screenshot, and axe-core: no serious or critical violations. */
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(shots, { recursive: true });
-  await page.mouse.move(0, 0); // no hover colours in the contrast check
-  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
-}
-
-/** Signs a demo staff member in to the console, enrolling their TOTP authenticator (first sign-in). */
-async function staffSignIn(username: string): Promise<Page> {
-  const page = await newPage();
-  await page.goto(baseUrl + '/console');
-  await page.getByLabel('账号').fill(username);
-  await page.getByLabel('密码').fill('Zt@demo2026');
-  await page.getByRole('button', { name: /登\s*录/ }).click();
-  await page.getByAltText('TOTP QR code').waitFor();
-  const secret = (await page.locator('.ant-typography code').innerText()).trim();
-  await page.getByLabel('6 位动态口令').fill(currentTotp(secret, new Date()));
-  await page.getByRole('button', { name: /确\s*认/ }).click();
-  await page.getByRole('navigation').getByRole('menu').waitFor();
-  return page;
-}
+const staffSignIn = (username: string): Promise<Page> => signIn(browser, baseUrl, username, { timeout: 60_000 });
 
 /** An API call with the page's session (cookie and CSRF token), as the signed-in person. */
 async function apiAs<T = unknown>(page: Page, method: string, url: string, body?: unknown): Promise<{ status: number; json: T }> {
@@ -146,16 +65,16 @@ async function newPage(): Promise<Page> {
 }
 
 beforeAll(async () => {
-  baseUrl = await startServer();
-  browser = await chromium.launch({
-    executablePath: process.env.ZT_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  server = await startDemoServer();
+  baseUrl = server.url;
+  browser = await launchChromium();
 });
+
+keepFailureEvidence(() => browser);
 
 afterAll(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
+  server?.stop();
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 

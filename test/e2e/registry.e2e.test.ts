@@ -8,90 +8,17 @@
  * the demo parcels and opens one. axe-core checks every page visited; screenshots go to
  * test-results/screenshots. Needs `npm run build` and Chromium at /usr/bin/chromium (or ZT_CHROMIUM).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentTotp } from '../../src/identity/index.js';
+import { launchChromium, shot, staffSignIn as signIn, startDemoServer, type DemoServer, keepFailureEvidence } from './helpers.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const shots = path.join(root, 'test-results', 'screenshots');
-let server: ChildProcess;
+let server: DemoServer | undefined;
 let baseUrl = '';
 let browser: Browser;
-let dataDir = '';
 /** The first demo citizen with an account (they have a population record, as every demo citizen does). */
 const citizen = { idNumber: '', name: '' };
 
-async function startServer(): Promise<string> {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-e2e-registry-'));
-  server = spawn(process.execPath, [path.join(root, 'bin/zhengtong.js'), 'demo', '--port', '0'], {
-    cwd: root,
-    env: { ...process.env, ZT_DATA_DIR: dataDir, ZT_LOG_LEVEL: 'warn', ZT_PASSWORD_COST: '1024' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      if (m && out.includes('演示账号') && out.includes('TOTP')) {
-        const c = /^\s+(\d{17}[\dX])\s+市民 citizen \((.+?)\)/m.exec(out);
-        citizen.idNumber = c?.[1] ?? '';
-        citizen.name = c?.[2] ?? '';
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${m[1]}`);
-      }
-    };
-    server.stdout!.on('data', onData);
-    server.stderr!.on('data', onData);
-    server.on('exit', (code) => reject(new Error(`server exited ${code}:\n${out}`)));
-  });
-}
-
-const axeSource = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: unknown }>;
-}
-
-/** Runs axe-core in the page (injected over the DevTools protocol, outside the page's CSP); serious and critical violations. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = (await page.evaluate(
-    "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations)",
-  )) as AxeViolation[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
-}
-
-/** Signs a demo staff member in to the console, enrolling their TOTP device (first sign-in). */
-async function staffSignIn(username: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-  await page.goto(baseUrl + '/console');
-  await page.getByLabel('账号').fill(username);
-  await page.getByLabel('密码').fill('Zt@demo2026');
-  await page.getByRole('button', { name: /登\s*录/ }).click();
-  await page.getByAltText('TOTP QR code').waitFor();
-  const secret = (await page.locator('.ant-typography code').innerText()).trim();
-  await page.getByLabel('6 位动态口令').fill(currentTotp(secret, new Date()));
-  await page.getByRole('button', { name: /确\s*认/ }).click();
-  await page.getByRole('navigation').getByRole('menu').waitFor();
-  return page;
-}
+const staffSignIn = (username: string): Promise<Page> => signIn(browser, baseUrl, username, { viewport: { width: 1366, height: 900 } });
 
 /** The error text under the form field labelled `label` (inside `scope`). */
 const fieldError = (page: Page, label: string) =>
@@ -101,17 +28,19 @@ const fieldError = (page: Page, label: string) =>
     .allInnerTexts();
 
 beforeAll(async () => {
-  baseUrl = await startServer();
-  browser = await chromium.launch({
-    executablePath: process.env.ZT_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  server = await startDemoServer();
+  baseUrl = server.url;
+  const c = /^\s+(\d{17}[\dX])\s+市民 citizen \((.+?)\)/m.exec(server.output);
+  citizen.idNumber = c?.[1] ?? '';
+  citizen.name = c?.[2] ?? '';
+  browser = await launchChromium();
 });
+
+keepFailureEvidence(() => browser);
 
 afterAll(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  server?.stop();
 });
 
 describe('registry pages', () => {

@@ -7,94 +7,31 @@
  * the calendar computes a deadline. axe-core checks every page visited; screenshots go to
  * test-results/screenshots. Needs `npm run build` and Chromium at /usr/bin/chromium (or ZT_CHROMIUM).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentTotp } from '../../src/identity/index.js';
 import { makeCitizenId, makeUscc } from '../../src/standards/index.js';
+import { launchChromium, shot, staffSignIn as signIn, startDemoServer, type DemoServer, keepFailureEvidence } from './helpers.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const shots = path.join(root, 'test-results', 'screenshots');
-let server: ChildProcess;
+let server: DemoServer | undefined;
 let baseUrl = '';
 let browser: Browser;
-let dataDir = '';
 /** The enterprise the demo's agent account acts for, read from the demo's account list. */
 let agentUscc = '';
 
-async function startServer(): Promise<string> {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-e2e-'));
-  server = spawn(process.execPath, [path.join(root, 'bin/zhengtong.js'), 'demo', '--port', '0'], {
-    cwd: root,
-    env: { ...process.env, ZT_DATA_DIR: dataDir, ZT_LOG_LEVEL: 'warn', ZT_PASSWORD_COST: '1024', ZT_AUTH_RATE_LIMIT: '200' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      if (m && out.includes('演示账号') && out.includes('TOTP')) {
-        agentUscc = /统一社会信用代码 ([0-9A-Z]{18})/.exec(out)?.[1] ?? '';
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${m[1]}`);
-      }
-    };
-    server.stdout!.on('data', onData);
-    server.stderr!.on('data', onData);
-    server.on('exit', (code) => reject(new Error(`server exited ${code}:\n${out}`)));
-  });
-}
-
-const axeSource = fs.readFileSync(path.join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: unknown }>;
-}
-
-/** Runs axe-core in the page; returns the serious and critical violations (WCAG 2.1 A/AA). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Injected through the DevTools protocol, which the page's CSP (script-src 'self') does not
-  // govern, so the app is tested under its real policy.
-  await page.evaluate(axeSource);
-  const violations = (await page.evaluate(
-    "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations)",
-  )) as AxeViolation[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-}
-
-/** Saves a screenshot and checks the page with axe-core: no serious or critical violations. */
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(shots, { recursive: true });
-  // Let finite CSS transitions end (a tag changing colour is measured by axe mid-way otherwise).
-  await page.evaluate(
-    'Promise.all(document.getAnimations().filter((a) => a.effect?.getComputedTiming().endTime !== Infinity).map((a) => a.finished.catch(() => undefined)))',
-  );
-  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
-}
-
 beforeAll(async () => {
-  baseUrl = await startServer();
-  browser = await chromium.launch({
-    executablePath: process.env.ZT_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  server = await startDemoServer({ ZT_AUTH_RATE_LIMIT: '200' });
+  baseUrl = server.url;
+  agentUscc = /统一社会信用代码 ([0-9A-Z]{18})/.exec(server.output)?.[1] ?? '';
+  browser = await launchChromium();
 });
+
+keepFailureEvidence(() => browser);
 
 afterAll(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  server?.stop();
 });
 
 describe('portal', () => {
@@ -134,20 +71,7 @@ describe('portal', () => {
   });
 });
 
-/** Signs a demo staff member in to the console, enrolling their TOTP device (first sign-in). */
-async function staffSignIn(username: string): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(baseUrl + '/console');
-  await page.getByLabel('账号').fill(username);
-  await page.getByLabel('密码').fill('Zt@demo2026');
-  await page.getByRole('button', { name: /登\s*录/ }).click();
-  await page.getByAltText('TOTP QR code').waitFor();
-  const secret = (await page.locator('.ant-typography code').innerText()).trim();
-  await page.getByLabel('6 位动态口令').fill(currentTotp(secret, new Date()));
-  await page.getByRole('button', { name: /确\s*认/ }).click();
-  await page.getByRole('navigation').getByRole('menu').waitFor();
-  return page;
-}
+const staffSignIn = (username: string): Promise<Page> => signIn(browser, baseUrl, username);
 
 /** The error text AntD shows under the form field labelled `label` in the open dialog. */
 const fieldError = (page: Page, label: string) =>
@@ -230,9 +154,13 @@ describe('console', () => {
     await dialog.getByLabel('所属部门').click();
     await admin.keyboard.type('数字经济');
     await admin.locator('.ant-select-item-option', { hasText: deptName }).click();
+    const orgField = dialog.locator('.ant-form-item', { has: admin.getByLabel('所属部门', { exact: true }) });
+    await expect.poll(() => orgField.innerText(), { timeout: 10_000 }).toContain(deptName);
     await dialog.getByLabel('初始密码').fill('weakweak');
     await dialog.getByRole('button', { name: /保\s*存/ }).click();
-    await expect.poll(() => fieldError(admin, '初始密码'), { timeout: 10_000 }).not.toEqual([]);
+    // Whatever error comes first (a field or the form's alert), it must be the password's.
+    await expect.poll(() => dialog.locator('.ant-form-item-explain-error, [role=alert]').allInnerTexts(), { timeout: 15_000 }).not.toEqual([]);
+    expect(await fieldError(admin, '初始密码')).not.toEqual([]);
     await shot(admin, 'console-staff-errors');
     await dialog.getByLabel('初始密码').fill('Szj!2026wang');
     await dialog.getByRole('checkbox', { name: '系统管理员' }).check();
