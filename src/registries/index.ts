@@ -15,6 +15,7 @@ import { DiscrepancyService } from './discrepancy.service.js';
 import { govstackRoutes } from './govstack.routes.js';
 import { logVerifyRoutes } from './log-verify.routes.js';
 import { myDataRoutes } from './my-data.routes.js';
+import { registryFileRoutes } from './registry-files.routes.js';
 import { SHIPPED_REGISTRIES } from './registries.config.js';
 import type { RegistryDeps } from './registries.deps.js';
 import { registryRoutes } from './registries.routes.js';
@@ -90,6 +91,7 @@ export async function createRegistries(parts: {
       await govstackRoutes(app, service);
       await myDataRoutes(app, service, async (id) => (await findOrgById(parts.identity, id))?.name);
       await logVerifyRoutes(app, service);
+      await registryFileRoutes(app, service);
     },
   };
 }
