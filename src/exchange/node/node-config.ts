@@ -37,6 +37,25 @@ export const NodeConfigSchema = Type.Object(
       }),
       { default: {} },
     ),
+    /** Event types this node publishes: subsystem code → event type → JSON schema of the event (pub/sub). */
+    events: Type.Record(
+      Type.String(),
+      Type.Record(Type.String({ pattern: '^[A-Za-z0-9._-]{1,100}$' }), Type.Object({ schema: Type.Record(Type.String(), Type.Unknown()) })),
+      {
+        default: {},
+      },
+    ),
+    /** Pub/sub: where published events are kept (`database`, or a NATS JetStream `nats://…` URL), delivery batch and retry back-off. */
+    pubsub: Type.Object(
+      {
+        store: Type.String({ pattern: '^(database|nats://.+)$', default: 'database' }),
+        batchSize: Type.Integer({ minimum: 1, maximum: 2000, default: 500 }),
+        retryInitialMs: Type.Integer({ minimum: 10, default: 200 }),
+        retryMaxMs: Type.Integer({ minimum: 10, default: 60_000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    pollIntervalMs: Type.Integer({ minimum: 1000, default: 60_000 }),
     pollIntervalMs: Type.Integer({ minimum: 1000, default: 60_000 }),
     maxBodyBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
     /** Messages whose timestamp is further than this from the receiver's clock are refused. */

@@ -1,4 +1,5 @@
 import type { PlatformMigration } from '../../core/db/migrate.js';
+import { pubsubMigration } from '../pubsub/pubsub.migration.js';
 
 /**
  * A node's own database (not the platform's): the message log, hash-chained through
@@ -92,4 +93,5 @@ export const nodeMigrations: readonly PlatformMigration[] = [
         .execute();
     },
   },
+  pubsubMigration,
 ];

@@ -26,6 +26,7 @@ import { nodeFiles, type NodeConfig } from './node-config.js';
 import { nodeMigrations } from './node.migration.js';
 import { NodeMetrics } from './node-metrics.js';
 import { createNodeLogger, type NodeLogger } from './node-logger.js';
+import { isPubSubPath, startPubSub, type PubSub } from '../pubsub/pubsub.js';
 
 /** A running department node. */
 export interface ExchangeNode {
@@ -120,6 +121,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
   let serverSide: https.Server | undefined;
   let timer: NodeJS.Timeout | undefined;
   let archiveTimer: NodeJS.Timeout | undefined;
+  let pubsub: PubSub | undefined;
   try {
     await migrateToLatest(database.db, database.dialect, nodeMigrations);
     const messageLog = new MessageLog(database.db, keys.suite, files.bodies);
@@ -211,6 +213,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
           messageLog: { ...(await messageLog.size()), pending: messageLog.pending },
           signatures: { ...signer.stats },
           lastArchive: (await lastArchive(database.db)) ?? null,
+          pubsub: { store: pubsub!.store.kind, waiting: await pubsub!.depth() },
         };
         const body = Buffer.from(JSON.stringify(status));
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length }).end(body);
@@ -227,6 +230,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length }).end(body);
         return;
       }
+      if (await pubsub!.handleClient(req, res)) return;
       const m = ROUTE.exec(pathname);
       if (!m) throw new XRoadError('Client.InvalidRequest', 'the path must be /r1/INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE[/path]');
       const service = m.slice(1, 6).join('/');
@@ -362,6 +366,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
 
     // ── server side: another department's node calls a service of ours ────────────────────
     const handleServer = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+      if (isPubSubPath(req.url ?? '') && (await pubsub!.handleServer(req, res))) return;
       const started = clock.now();
       let consumerNode: ConfNode | undefined;
       let env: RequestEnvelope | undefined;
@@ -584,6 +589,20 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
         });
       };
 
+    pubsub = await startPubSub({
+      config,
+      db: database.db,
+      clock,
+      log,
+      suite: keys.suite,
+      globalConf,
+      messageLog,
+      sign,
+      verifyBy,
+      apiKeyOk,
+      peerNode: (req) => globalConf.held()?.conf.nodes.find((n) => n.certFingerprint === peerFingerprintOf(req.socket as TLSSocket)),
+      callNode: callProvider,
+    });
     clientServer = http.createServer({ keepAliveTimeout: 65_000, noDelay: true }, guard(handleClient, 'Server.ClientProxy.InternalError', 'consumer'));
     serverSide = https.createServer(
       { key: keys.tlsKey, cert: keys.tlsCert, ca: [keys.trustRoot], requestCert: true, rejectUnauthorized: true, keepAliveTimeout: 65_000, noDelay: true },
@@ -644,6 +663,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
         clientServer!.closeAllConnections();
         serverSide!.closeAllConnections();
         await Promise.all([closeServer(clientServer!), closeServer(serverSide!)]);
+        await pubsub!.close();
         await database.close();
       },
     };
@@ -651,6 +671,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
     clearInterval(timer);
     clientServer?.close();
     serverSide?.close();
+    await pubsub?.close();
     await database.close();
     throw e;
   }
