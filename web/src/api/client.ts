@@ -40,11 +40,17 @@ export function setApiLanguage(lang: string): void {
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The language and, for unsafe methods, CSRF headers of a call made with fetch directly (a file body, a streamed reply). */
+export function apiHeaders(method: string): Record<string, string> {
+  return { 'Accept-Language': language, ...(!SAFE.has(method) && csrfToken ? { 'X-CSRF-Token': csrfToken } : {}) };
+}
+
 function stripPrefix(field: string): string {
   return field.replace(/^(body|query|params|headers)\.?/, '') || field;
 }
 
-function toApiError(status: number, body: unknown): ApiError {
+/** A non-2xx reply's body as an ApiError (for calls made with fetch directly, e.g. file uploads). */
+export function toApiError(status: number, body: unknown): ApiError {
   const e = (body as Partial<ErrorBody> | null)?.error;
   if (!e || typeof e.code !== 'string') return new ApiError(status, 'HTTP_' + status, `HTTP ${status}`);
   const fields: FieldError[] = (e.details?.fields ?? []).map((f) => ({ field: stripPrefix(f.field), reason: f.reason }));

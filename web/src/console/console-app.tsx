@@ -18,6 +18,18 @@ import { UsersPage } from './users-page';
 const CatalogConsole = lazy(() => import('./catalog/catalog-console'));
 const RegistryPage = lazy(() => import('./registry/registry-page'));
 const DiscrepanciesPage = lazy(() => import('./registry/discrepancies-page'));
+const CatalogImportPage = lazy(() => import('./catalog/import-page'));
+const HarvestSourcesPage = lazy(() => import('./catalog/harvest-page'));
+const RegistryVerifyPage = lazy(() => import('./registry/verify-page'));
+const RegistryImportPage = lazy(() => import('./registry/import-page'));
+
+/** Lazy pages outside the catalog console: path, menu label, the action that shows the page, and the page. */
+const DATA_PAGES = [
+  { path: 'catalog-import', key: 'catalog.nav.import', action: 'catalog.resource.edit', Page: CatalogImportPage },
+  { path: 'catalog-harvest', key: 'catalog.nav.harvest', action: 'catalog.harvest.manage', Page: HarvestSourcesPage },
+  { path: 'registry-verify', key: 'registry.nav.verify', action: 'registry.verify', Page: RegistryVerifyPage },
+  { path: 'registry-import', key: 'registry.nav.import', action: 'registry.write', Page: RegistryImportPage },
+] as const;
 
 /** Console pages and the action that shows each in the navigation (from the session's allowedActions). */
 const PAGES: { path: string; key: MessageKey; action?: string }[] = [
@@ -28,8 +40,10 @@ const PAGES: { path: string; key: MessageKey; action?: string }[] = [
   { path: 'identifiers', key: 'console.nav.identifiers', action: 'standards.validate-batch' },
   { path: 'calendar', key: 'console.nav.calendar', action: 'calendar.update' },
   ...CATALOG_PAGES,
+  ...DATA_PAGES.slice(0, 2),
   { path: 'registry', key: 'registry.nav.browser', action: 'registry.read' },
   { path: 'registry-discrepancies', key: 'registry.nav.discrepancies', action: 'registry.discrepancy' },
+  ...DATA_PAGES.slice(2),
 ];
 
 function Overview({ user }: { user: User }) {
@@ -152,6 +166,21 @@ export default function ConsoleApp() {
                   )
                 }
               />
+              {DATA_PAGES.map(({ path, action, Page }) => (
+                <Route
+                  key={path}
+                  path={path}
+                  element={
+                    allowed.has(action) ? (
+                      <Suspense fallback={<LoadingState />}>
+                        <Page />
+                      </Suspense>
+                    ) : (
+                      <Forbidden />
+                    )
+                  }
+                />
+              ))}
               <Route path="*" element={<Result status="404" title="404" />} />
             </Routes>
           </Layout.Content>

@@ -1,4 +1,5 @@
 import { catalogEn } from './catalog.en';
+import { dataEn } from './data.en';
 import { exchangeEn } from './exchange.en';
 import { registryEn } from './registry.en';
 import type { MessageKey } from './zh-cn';
@@ -249,4 +250,5 @@ export const en: Record<MessageKey, string> = {
   ...catalogEn,
   ...registryEn,
   ...exchangeEn,
+  ...dataEn,
 };

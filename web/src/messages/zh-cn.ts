@@ -1,4 +1,5 @@
 import { catalogZhCN } from './catalog.zh-cn';
+import { dataZhCN } from './data.zh-cn';
 import { exchangeZhCN } from './exchange.zh-cn';
 import { registryZhCN } from './registry.zh-cn';
 
@@ -248,6 +249,7 @@ export const zhCN = {
   ...catalogZhCN,
   ...registryZhCN,
   ...exchangeZhCN,
+  ...dataZhCN,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

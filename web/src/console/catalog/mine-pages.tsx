@@ -7,6 +7,7 @@ import { useI18n } from '../../i18n';
 import type { MessageKey } from '../../messages/zh-cn';
 import { CatalogSearch } from '../../portal/open-data/catalog-search';
 import type { Resource } from '../../portal/open-data/catalog-types';
+import { CatalogExportButtons } from './export-buttons';
 import { ReasonModal } from './reason-modal';
 import { ResourceScreen } from './resource-view';
 
@@ -29,9 +30,12 @@ export function MyResourcesPage() {
       hrefOf={(hit) => `/console/catalog-mine/${hit.resource.id}`}
       extra={(hit) => <StatusTag status={hit.resource.status} />}
       actions={
-        <Button type="primary" onClick={() => navigate('/console/catalog-mine/new')}>
-          {t('catalog.mine.new')}
-        </Button>
+        <>
+          <Button type="primary" onClick={() => navigate('/console/catalog-mine/new')}>
+            {t('catalog.mine.new')}
+          </Button>
+          <CatalogExportButtons />
+        </>
       }
     />
   );

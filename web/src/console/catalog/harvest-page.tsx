@@ -1,0 +1,200 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, Button, Empty, Form, Input, InputNumber, Space, Table, Tag } from 'antd';
+import { useState } from 'react';
+import { call } from '../../api/client';
+import type { ReplyOf } from '../../api/types';
+import { ErrorState, LoadingState } from '../../components/states';
+import { useI18n } from '../../i18n';
+import { FormModal } from '../form-modal';
+
+type Source = ReplyOf<'/api/v1/catalog/harvest-sources', 'get'>[number];
+type Run = ReplyOf<'/api/v1/catalog/harvest-sources/{id}/run', 'post'>;
+interface SourceValues {
+  name: string;
+  url: string;
+  intervalMinutes?: number | null;
+  regionCode?: string;
+}
+
+const KEY = ['catalog', 'harvest-sources'] as const;
+const time = (iso: string | null) => (iso ? new Date(iso).toLocaleString('zh-CN', { hour12: false }) : '—');
+
+/** One run's counts and per-record errors. */
+function RunResult({ source, run }: { source: string; run: Run }) {
+  const { t } = useI18n();
+  const ok = run.status === 'succeeded';
+  return (
+    <Alert
+      data-testid="harvest-run-result"
+      type={ok ? (run.errors.length > 0 ? 'warning' : 'success') : 'error'}
+      role="status"
+      showIcon
+      title={t(ok ? 'catalog.harvest.runOk' : 'catalog.harvest.runFailed', { name: source })}
+      description={
+        <Space orientation="vertical">
+          <span>
+            {t('catalog.harvest.counts', {
+              created: run.created,
+              updated: run.updated,
+              unchanged: run.unchanged,
+              withdrawn: run.withdrawn,
+              skipped: run.skipped,
+              pages: run.pages,
+            })}
+          </span>
+          {run.message && <span>{run.message}</span>}
+          {run.errors.length > 0 && (
+            <ul className="zt-issues">
+              {run.errors.slice(0, 20).map((e, i) => (
+                <li key={i}>
+                  <span className="zt-mono">{e.uri}</span>：{e.reason}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Space>
+      }
+    />
+  );
+}
+
+/**
+ * 汇聚来源: the lower-level catalogs this one harvests (another zhengtong's DCAT-AP endpoint or any
+ * DCAT-AP document) with their schedule, last run and counts; add one, harvest now, see the result.
+ */
+export default function HarvestSourcesPage() {
+  const { t } = useI18n();
+  const queryClient = useQueryClient();
+  const [form] = Form.useForm<SourceValues>();
+  const [adding, setAdding] = useState(false);
+  const [lastRun, setLastRun] = useState<{ source: string; run: Run }>();
+  const sources = useQuery({ queryKey: KEY, queryFn: () => call('get', '/api/v1/catalog/harvest-sources') });
+  const harvest = useMutation({
+    mutationFn: (s: Source) => call('post', '/api/v1/catalog/harvest-sources/{id}/run', { params: { id: s.id }, body: { full: false } }),
+    onSuccess: async (run, s) => {
+      setLastRun({ source: s.name, run });
+      await queryClient.invalidateQueries({ queryKey: KEY });
+    },
+  });
+  const schedule = (s: Source) => (s.intervalMinutes ? t('catalog.harvest.every', { minutes: s.intervalMinutes }) : t('catalog.harvest.manual'));
+
+  return (
+    <section aria-labelledby="zt-page-title" className="zt-stack">
+      <h1 id="zt-page-title">{t('catalog.harvest.title')}</h1>
+      <p className="zt-muted">{t('catalog.harvest.help')}</p>
+      <Space>
+        <Button type="primary" onClick={() => setAdding(true)}>
+          {t('catalog.harvest.add')}
+        </Button>
+      </Space>
+      {harvest.isError && <ErrorState error={harvest.error} />}
+      {lastRun && <RunResult source={lastRun.source} run={lastRun.run} />}
+      {sources.isPending ? (
+        <LoadingState />
+      ) : sources.isError ? (
+        <ErrorState error={sources.error} onRetry={() => void sources.refetch()} />
+      ) : (
+        <Table<Source>
+          rowKey="id"
+          size="small"
+          dataSource={sources.data}
+          pagination={false}
+          locale={{ emptyText: <Empty description={t('catalog.harvest.empty')} /> }}
+          columns={[
+            {
+              title: t('catalog.harvest.name'),
+              dataIndex: 'name',
+              render: (name: string, s) => (
+                <Space orientation="vertical" size={0}>
+                  <strong>{name}</strong>
+                  <span className="zt-mono zt-muted">{s.url}</span>
+                </Space>
+              ),
+            },
+            {
+              title: t('catalog.harvest.kind'),
+              dataIndex: 'kind',
+              width: 110,
+              render: (k: Source['kind']) => t(k === 'zhengtong' ? 'catalog.harvest.kind.zhengtong' : 'catalog.harvest.kind.dcat'),
+            },
+            { title: t('catalog.harvest.schedule'), key: 'schedule', width: 130, render: (_: unknown, s) => schedule(s) },
+            {
+              title: t('catalog.harvest.lastRun'),
+              key: 'last',
+              render: (_: unknown, s) =>
+                s.lastRunAt ? (
+                  <Space orientation="vertical" size={0}>
+                    <span>
+                      <Tag color={s.lastStatus === 'succeeded' ? 'success' : 'error'}>
+                        {t(s.lastStatus === 'succeeded' ? 'catalog.harvest.ok' : 'catalog.harvest.failed')}
+                      </Tag>
+                      {time(s.lastRunAt)}
+                    </span>
+                    {s.lastMessage && <span className="zt-muted">{s.lastMessage}</span>}
+                  </Space>
+                ) : (
+                  t('catalog.harvest.never')
+                ),
+            },
+            {
+              title: t('catalog.harvest.resources'),
+              key: 'resources',
+              width: 150,
+              render: (_: unknown, s) => t('catalog.harvest.resourceCounts', { published: s.resources.published, offline: s.resources.offline }),
+            },
+            {
+              title: t('catalog.harvest.actions'),
+              key: 'actions',
+              width: 120,
+              render: (_: unknown, s) => (
+                <Button loading={harvest.isPending && harvest.variables?.id === s.id} disabled={harvest.isPending} onClick={() => harvest.mutate(s)}>
+                  {t('catalog.harvest.run')}
+                </Button>
+              ),
+            },
+          ]}
+        />
+      )}
+      <FormModal<SourceValues>
+        title={t('catalog.harvest.add')}
+        open={adding}
+        onClose={() => setAdding(false)}
+        form={form}
+        fieldNames={['name', 'url', 'intervalMinutes', 'regionCode']}
+        onSubmit={async (v) => {
+          await call('post', '/api/v1/catalog/harvest-sources', {
+            body: {
+              name: v.name.trim(),
+              url: v.url.trim(),
+              intervalMinutes: v.intervalMinutes ?? null,
+              ...(v.regionCode?.trim() ? { regionCode: v.regionCode.trim() } : {}),
+            },
+          });
+          await queryClient.invalidateQueries({ queryKey: KEY });
+        }}
+      >
+        <Form.Item
+          name="name"
+          label={t('catalog.harvest.name')}
+          rules={[{ required: true, whitespace: true, message: t('form.required', { field: t('catalog.harvest.name') }) }]}
+        >
+          <Input maxLength={200} />
+        </Form.Item>
+        <Form.Item
+          name="url"
+          label={t('catalog.harvest.url')}
+          extra={t('catalog.harvest.urlHelp')}
+          rules={[{ required: true, whitespace: true, message: t('form.required', { field: t('catalog.harvest.url') }) }]}
+        >
+          <Input maxLength={2100} className="zt-mono" placeholder="https://city.example.gov.cn/api/v1/catalog/dcat.ttl" />
+        </Form.Item>
+        <Form.Item name="intervalMinutes" label={t('catalog.harvest.interval')} extra={t('catalog.harvest.intervalHelp')}>
+          <InputNumber min={5} max={10080} precision={0} style={{ width: 200 }} />
+        </Form.Item>
+        <Form.Item name="regionCode" label={t('catalog.harvest.region')}>
+          <Input maxLength={12} className="zt-mono" style={{ width: 200 }} />
+        </Form.Item>
+      </FormModal>
+    </section>
+  );
+}

@@ -1,0 +1,147 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Alert, Button, Checkbox, Empty, Progress, Space, Table, Tag, Upload } from 'antd';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { ApiError } from '../../api/client';
+import type { ReplyOf } from '../../api/types';
+import { ErrorState } from '../../components/states';
+import { useI18n } from '../../i18n';
+import { sendFile, spreadsheetType } from '../file-transfer';
+import { CatalogExportButtons } from './export-buttons';
+
+type ImportReply = ReplyOf<'/api/v1/catalog/import', 'post'>;
+type RowError = ImportReply['errors'][number];
+
+/** What one run ended in: the import's counts, or the file's bad rows (nothing written). */
+type Outcome = { kind: 'imported'; file: string; reply: ImportReply } | { kind: 'invalid'; file: string; message: string; errors: RowError[] };
+
+const sizeText = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+
+function RowErrorTable({ errors }: { errors: RowError[] }) {
+  const { t } = useI18n();
+  return (
+    <Table<RowError>
+      data-testid="catalog-import-errors"
+      rowKey={(e) => `${e.row}-${e.column}-${e.reason}`}
+      size="small"
+      dataSource={errors}
+      pagination={{ pageSize: 50, showSizeChanger: false, hideOnSinglePage: true }}
+      locale={{ emptyText: <Empty /> }}
+      columns={[
+        { title: t('catalog.import.row'), dataIndex: 'row', width: 80 },
+        { title: t('catalog.import.column'), dataIndex: 'column', width: 180, render: (c: string) => c || '—' },
+        { title: t('catalog.import.reason'), dataIndex: 'reason' },
+      ]}
+    />
+  );
+}
+
+/**
+ * 目录导入: download the template, upload a filled-in CSV/XLSX; a file with any bad row writes
+ * nothing and lists every bad row (row, column, reason), unless 跳过错误行 is chosen. The import
+ * is one request: while it runs the page says so (upload and check), with no invented percentage.
+ */
+export default function CatalogImportPage() {
+  const { t } = useI18n();
+  const queryClient = useQueryClient();
+  const [file, setFile] = useState<File>();
+  const [skipInvalid, setSkipInvalid] = useState(false);
+  const run = useMutation({
+    mutationFn: async (f: File): Promise<Outcome> => {
+      try {
+        const response = await sendFile('/api/v1/catalog/import', f, spreadsheetType(f), { skipInvalid });
+        return { kind: 'imported', file: f.name, reply: (await response.json()) as ImportReply };
+      } catch (e) {
+        const errors = (e as { details?: { errors?: RowError[] } }).details?.errors;
+        if (e instanceof ApiError && e.code === 'CATALOG_IMPORT_INVALID' && errors) return { kind: 'invalid', file: f.name, message: e.message, errors };
+        throw e;
+      }
+    },
+    onSuccess: (o) => o.kind === 'imported' && queryClient.invalidateQueries({ queryKey: ['catalog'] }),
+  });
+  const outcome = run.data;
+  return (
+    <section aria-labelledby="zt-page-title" className="zt-stack">
+      <h1 id="zt-page-title">{t('catalog.import.title')}</h1>
+      <p className="zt-muted">{t('catalog.import.help')}</p>
+      <Space wrap>
+        <span>{t('catalog.import.template')}</span>
+        <Button href="/api/v1/catalog/template.xlsx" download="catalog-template.xlsx">
+          {t('catalog.import.templateXlsx')}
+        </Button>
+        <Button href="/api/v1/catalog/template.csv" download="catalog-template.csv">
+          {t('catalog.import.templateCsv')}
+        </Button>
+      </Space>
+      <Space wrap>
+        <Upload
+          accept=".csv,.xlsx,text/csv"
+          maxCount={1}
+          showUploadList={false}
+          beforeUpload={(f) => {
+            setFile(f);
+            run.reset();
+            return false; // sent by the import button as the raw request body
+          }}
+        >
+          <Button>{t('catalog.import.choose')}</Button>
+        </Upload>
+        {file && (
+          <span className="zt-mono" data-testid="catalog-import-file">
+            {file.name}（{sizeText(file.size)}）
+          </span>
+        )}
+        <Checkbox checked={skipInvalid} onChange={(e) => setSkipInvalid(e.target.checked)}>
+          {t('catalog.import.skipInvalid')}
+        </Checkbox>
+        <Button type="primary" disabled={!file} loading={run.isPending} onClick={() => file && run.mutate(file)}>
+          {t('catalog.import.run')}
+        </Button>
+      </Space>
+      {run.isPending && file && (
+        <div role="status" aria-live="polite">
+          <Progress percent={100} status="active" showInfo={false} aria-label={t('catalog.import.running', { file: file.name })} />
+          <span>{t('catalog.import.running', { file: file.name })}</span>
+        </div>
+      )}
+      {run.isError && <ErrorState error={run.error} />}
+      {outcome?.kind === 'invalid' && (
+        <>
+          <Alert
+            type="error"
+            role="alert"
+            showIcon
+            title={t('catalog.import.invalid', { file: outcome.file, count: outcome.errors.length })}
+            description={outcome.message}
+          />
+          <RowErrorTable errors={outcome.errors} />
+        </>
+      )}
+      {outcome?.kind === 'imported' && (
+        <>
+          <Alert
+            type={outcome.reply.skipped > 0 ? 'warning' : 'success'}
+            role="status"
+            showIcon
+            title={t('catalog.import.done', { file: outcome.file, created: outcome.reply.created, skipped: outcome.reply.skipped })}
+            description={
+              <Space wrap>
+                {outcome.reply.codes.slice(0, 20).map((c) => (
+                  <Tag key={c} className="zt-mono">
+                    {c}
+                  </Tag>
+                ))}
+                {outcome.reply.codes.length > 20 && <span>…</span>}
+                <Link to="/console/catalog-mine">{t('catalog.import.toMine')}</Link>
+              </Space>
+            }
+          />
+          {outcome.reply.errors.length > 0 && <RowErrorTable errors={outcome.reply.errors} />}
+        </>
+      )}
+      {!file && !outcome && <Empty description={t('catalog.import.empty')} />}
+      <h2>{t('catalog.export.title')}</h2>
+      <CatalogExportButtons />
+    </section>
+  );
+}
