@@ -32,3 +32,12 @@ export function checkFreeText(value: string, name: string): string {
     throw new XRoadError('Client.InvalidRequest', `${name} must be at most 500 printable characters`);
   return value;
 }
+
+/** X-Road-Purpose is Chinese text: clients may send it percent-encoded (HTTP headers are Latin-1). */
+export function decodeHeader(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}

@@ -56,8 +56,17 @@ export const NodeConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     pollIntervalMs: Type.Integer({ minimum: 1000, default: 60_000 }),
-    pollIntervalMs: Type.Integer({ minimum: 1000, default: 60_000 }),
+    /** Largest body of an ordinary message (request or response) the node reads; larger payloads go by file transfer. */
     maxBodyBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
+    /** File transfer: chunk size this node sends with, largest file it accepts, folder for received chunks (relative to dataDir). */
+    transfer: Type.Object(
+      {
+        chunkBytes: Type.Integer({ minimum: 64 * 1024, maximum: 64 * 1024 * 1024, default: 8 * 1024 * 1024 }),
+        maxFileBytes: Type.Integer({ minimum: 1, default: 1024 ** 4 }),
+        dir: Type.String({ default: 'transfers' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** Messages whose timestamp is further than this from the receiver's clock are refused. */
     maxClockSkewMs: Type.Integer({ minimum: 1000, default: 5 * 60_000 }),
     /** Log a warning when the configuration expires within this time. */

@@ -93,5 +93,35 @@ export const nodeMigrations: readonly PlatformMigration[] = [
         .execute();
     },
   },
+  {
+    // File transfer (src/exchange/transfer): one row per transfer on each side, one per verified
+    // chunk on the receiving side (what a resumed transfer skips). The bytes live on disk.
+    name: 'node-0005-file-transfer',
+    async up(db) {
+      await db.schema
+        .createTable('transfers')
+        .addColumn('role', 'text', (c) => c.notNull()) // consumer | provider
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('envelope', 'text', (c) => c.notNull()) // the signed opening request (JSON)
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('chunk_size', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull()) // open | verifying | complete | failed
+        .addColumn('result', 'text') // the signed result (JSON), once complete or failed
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('ended_at', 'text')
+        .addPrimaryKeyConstraint('transfers_pk', ['role', 'id'])
+        .execute();
+      await db.schema
+        .createTable('transfer_chunks')
+        .addColumn('transfer_id', 'text', (c) => c.notNull())
+        .addColumn('idx', 'integer', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('transfer_chunks_pk', ['transfer_id', 'idx'])
+        .execute();
+    },
+  },
   pubsubMigration,
 ];

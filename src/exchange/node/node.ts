@@ -20,13 +20,14 @@ import { canonicalRequest, canonicalResponse, H, MESSAGE_ID, requestHash, type R
 import { XRoadError, type XRoadErrorType } from '../protocol/xroad-errors.js';
 import { archiveMessages, lastArchive, type ArchiveRow } from './archive.js';
 import { GlobalConfHolder } from './globalconf-client.js';
-import { checkFreeText, header, readBody } from './http-util.js';
+import { checkFreeText, decodeHeader, header, readBody } from './http-util.js';
 import { MessageLog, type MessageRecord } from './message-log.js';
 import { nodeFiles, type NodeConfig } from './node-config.js';
 import { nodeMigrations } from './node.migration.js';
 import { NodeMetrics } from './node-metrics.js';
 import { createNodeLogger, type NodeLogger } from './node-logger.js';
 import { isPubSubPath, startPubSub, type PubSub } from '../pubsub/pubsub.js';
+import { createTransfers } from '../transfer/transfer.js';
 
 /** A running department node. */
 export interface ExchangeNode {
@@ -175,6 +176,23 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       return !!expected && given.length > 0 && timingSafeEqual(sha256hex(given), Buffer.from(expected, 'hex'));
     };
 
+    // File transfer (src/exchange/transfer): /transfers/… on the client side, /t1/transfers/… between nodes.
+    const transfers = createTransfers({
+      config,
+      db: database.db,
+      suite: keys.suite,
+      clock,
+      log,
+      globalConf,
+      messageLog,
+      sign,
+      verifyBy,
+      agent,
+      isCertOf: (node, cert) => fingerprintOf(cert.fingerprint256) === node.certFingerprint,
+      peerFingerprint: (req) => peerFingerprintOf(req.socket as TLSSocket),
+      apiKeyOk,
+    });
+
     // ── client side: a local system calls a service of another department ──────────────────
     const handleClient = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
       const url = req.url ?? '/';
@@ -230,6 +248,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length }).end(body);
         return;
       }
+      if (pathname.startsWith('/transfers/')) return transfers.handleClient(req, res, pathname, query);
       if (await pubsub!.handleClient(req, res)) return;
       const m = ROUTE.exec(pathname);
       if (!m) throw new XRoadError('Client.InvalidRequest', 'the path must be /r1/INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE[/path]');
@@ -367,6 +386,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
     // ── server side: another department's node calls a service of ours ────────────────────
     const handleServer = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
       if (isPubSubPath(req.url ?? '') && (await pubsub!.handleServer(req, res))) return;
+      if (req.url?.startsWith('/t1/')) return transfers.handleServer(req, res, req.url.split('?')[0]!);
       const started = clock.now();
       let consumerNode: ConfNode | undefined;
       let env: RequestEnvelope | undefined;
@@ -685,15 +705,6 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
       resolve();
     });
   });
-}
-
-/** X-Road-Purpose is Chinese text: clients may send it percent-encoded (HTTP headers are Latin-1). */
-function decodeHeader(v: string): string {
-  try {
-    return decodeURIComponent(v);
-  } catch {
-    return v;
-  }
 }
 
 function outcomeOf(error: string, status: number): MessageRecord['outcome'] {
