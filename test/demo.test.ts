@@ -1,5 +1,12 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemoCity, seedDemoCity } from '../src/demo/index.js';
+import { readKeyFile } from '../src/core/crypto/index.js';
+import { openDatabase } from '../src/core/db/database.js';
+import { buildDemoCity, DEMO_NODE_DEPARTMENTS, demoEnterprises, demoRecipients, seedDemoCity } from '../src/demo/index.js';
+import { exportEvidence, loadNodeConfig, MessageLog, nodeFiles, verifyEvidence, type SignedGlobalConf } from '../src/exchange/index.js';
 import { validateIdentifier } from '../src/standards/index.js';
 import { createTestPlatform, DIALECTS, type TestPlatform } from './helpers.js';
 
@@ -51,4 +58,133 @@ describe.each(DIALECTS)('seeding the demo city (%s)', (dialect) => {
     const login = await p.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'sysadmin', password: 'Zt@demo2026' } });
     expect(login.json().mfa).toBe('enroll');
   });
+});
+
+/** `zhengtong demo` as a real process (sources through tsx) on a fresh data folder. */
+function startDemo(dataDir: string): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/cli/main.ts'), 'demo', '--port', '0'], {
+    env: { ...process.env, ZT_DATA_DIR: dataDir, ZT_LOG_LEVEL: 'warn', ZT_PASSWORD_COST: '1024' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the demo did not start its nodes:\n${out}`)), 150_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (/^ {2}curl .*\n {2}curl .*\n/m.test(out)) {
+        clearTimeout(timer);
+        resolve({ child, output: () => out });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the demo exited with ${code}:\n${out}`)));
+  });
+}
+
+/** Runs one of the printed curl lines with fetch (same headers, same URL). */
+async function runCurl(line: string, messageId: string): Promise<{ status: number; body: Record<string, unknown>; requestHash: string | null }> {
+  const headers: Record<string, string> = { 'x-road-id': messageId };
+  for (const m of line.matchAll(/-H '([^:]+): ([^']*)'/g)) headers[m[1]!.toLowerCase()] = m[2]!;
+  const url = /'(http:\/\/[^']+)'$/.exec(line.trim())![1]!;
+  const r = await fetch(url, { headers });
+  return { status: r.status, body: (await r.json()) as Record<string, unknown>, requestHash: r.headers.get('x-road-request-hash') };
+}
+
+/** The evidence bundle of a message from a node's own folder (what `zhengtong node evidence` exports), checked offline. */
+async function evidenceOf(nodeDir: string, messageId: string, role: 'consumer' | 'provider') {
+  const config = loadNodeConfig(path.join(nodeDir, 'node.json'));
+  const files = nodeFiles(config.dataDir);
+  const { suite } = await readKeyFile(files.signingKey);
+  const database = await openDatabase(config.dbUrl);
+  try {
+    const bundle = await exportEvidence(new MessageLog(database.db, suite, files.bodies), {
+      nodeId: config.nodeId,
+      messageId,
+      role,
+      center: config.center,
+      globalConf: JSON.parse(fs.readFileSync(files.globalConf, 'utf8')) as SignedGlobalConf,
+      now: new Date(),
+    });
+    return { nodeId: config.nodeId, bundle, check: bundle ? verifyEvidence(bundle) : undefined };
+  } finally {
+    await database.close();
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe.skipIf(!DIALECTS.includes('sqlite'))('zhengtong demo with department nodes (separate processes, sqlite)', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-demo-nodes-'));
+  let demo: { child: ChildProcess; output: () => string } | undefined;
+
+  const stopDemo = async () => {
+    const child = demo!.child;
+    const nodePids = execFileSync('pgrep', ['-f', `${dataDir}/exchange-demo`], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map(Number);
+    expect(nodePids.length).toBe(DEMO_NODE_DEPARTMENTS.length);
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    demo = undefined;
+    // No orphans: every node process went with the demo.
+    for (let i = 0; i < 50 && nodePids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(nodePids.filter(alive)).toEqual([]);
+  };
+
+  afterAll(() => {
+    demo?.child.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts the nodes, carries real calls both ways with evidence on both nodes, and reuses them after a restart', async () => {
+    demo = await startDemo(dataDir);
+    const curls = demo.output().match(/^ {2}curl .*$/gm)!;
+    expect(curls).toHaveLength(2);
+    const [mzToScjg, scjgToMz] = curls as [string, string];
+
+    // 民政局 → 市场监督管理局: the enterprise register answers through both nodes.
+    const first = await runCurl(mzToScjg, 'demo-test-call-1');
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body).toEqual(demoEnterprises()[0]);
+    // 市场监督管理局 → 民政局.
+    const second = await runCurl(scjgToMz, 'demo-test-call-2');
+    expect(second.status, JSON.stringify(second.body)).toBe(200);
+    expect(second.body.idNumber).toBe(demoRecipients()[0]!.idNumber);
+
+    // Evidence on both sides: the same signed request in the consumer's and the provider's log, each bundle verifying offline.
+    const root = path.join(dataDir, 'exchange-demo');
+    const consumer = await evidenceOf(path.join(root, 'mz'), 'demo-test-call-1', 'consumer');
+    const provider = await evidenceOf(path.join(root, 'scjg'), 'demo-test-call-1', 'provider');
+    expect(consumer.check?.ok, JSON.stringify(consumer.check)).toBe(true);
+    expect(provider.check?.ok, JSON.stringify(provider.check)).toBe(true);
+    expect(consumer.bundle!.record.request_hash).toBe(first.requestHash);
+    expect(provider.bundle!.record.request_hash).toBe(first.requestHash);
+    expect(provider.bundle!.record).toMatchObject({ consumer_node: consumer.nodeId, provider_node: provider.nodeId, outcome: 'ok' });
+
+    // A purpose other than the granted one is refused by the provider and logged there as denied.
+    const refused = await runCurl(mzToScjg.replace(/X-Road-Purpose: [^']*/, `X-Road-Purpose: ${encodeURIComponent('其他目的')}`), 'demo-test-call-3');
+    expect(refused.status).toBe(403);
+    expect((await evidenceOf(path.join(root, 'scjg'), 'demo-test-call-3', 'provider')).bundle!.record.outcome).toBe('denied');
+
+    const nodeIds = DEMO_NODE_DEPARTMENTS.map((d) => JSON.parse(fs.readFileSync(path.join(root, d.key, 'node.json'), 'utf8')).nodeId as string);
+    await stopDemo();
+
+    // A restart on the same data folder reuses the registered nodes (same ids, keys and client ports) and calls work again.
+    demo = await startDemo(dataDir);
+    const again = demo.output().match(/^ {2}curl .*$/gm)!;
+    expect(again).toEqual(curls);
+    expect(DEMO_NODE_DEPARTMENTS.map((d) => JSON.parse(fs.readFileSync(path.join(root, d.key, 'node.json'), 'utf8')).nodeId)).toEqual(nodeIds);
+    expect((await runCurl(again[0]!, 'demo-test-call-4')).status).toBe(200);
+    await stopDemo();
+  }, 400_000);
 });

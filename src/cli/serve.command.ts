@@ -1,26 +1,30 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../core/config.js';
 import { validationError } from '../core/errors.js';
-import { DEMO_PASSWORD, seedDemoCity } from '../demo/index.js';
+import { DEMO_PASSWORD, describeDemoExchange, seedDemoCity, startDemoExchange, type DemoExchange } from '../demo/index.js';
 import { createPlatform, type Platform } from '../platform.js';
 import { processIo, type CliIo } from './output.js';
 
-function stopOnSignals(platform: Platform): void {
+function stopOnSignals(platform: Platform, beforeClose: () => Promise<void> = async () => undefined): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     platform.app.log.info({ signal }, 'shutting down');
-    platform.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    // The demo's node processes stop first: they poll the platform until they go.
+    beforeClose()
+      .catch(() => undefined)
+      .then(() => platform.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
-async function start(options: { port?: string; host?: string; demo: boolean }, io: CliIo): Promise<void> {
+async function start(options: { port?: string; host?: string; demo: boolean; nodes?: boolean }, io: CliIo): Promise<void> {
   if (options.port !== undefined && !/^\d{1,5}$/.test(options.port)) {
     throw validationError([{ field: '--port', reason: `应为 0–65535 的端口号 (must be a port number), 实际 "${options.port}"` }]);
   }
@@ -45,13 +49,29 @@ async function start(options: { port?: string; host?: string; demo: boolean }, i
   }
   await platform.app.listen({ port: config.port, host: config.host });
   platform.startJobs();
-  stopOnSignals(platform);
+  let exchange: DemoExchange | undefined;
+  let exchangeStarting: Promise<unknown> = Promise.resolve();
+  stopOnSignals(platform, async () => {
+    await exchangeStarting;
+    await exchange?.stop();
+  });
   const address = platform.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   io.stdout.write(
     `\n政通 zhengtong 已启动 / is running\n  平台 platform:  http://${config.host}:${port}/\n  API 文档 docs:  http://${config.host}:${port}/docs\n  数据库 database: ${platform.database.displayUrl}\n` +
       banner,
   );
+  // `--no-nodes` or ZT_DEMO_NODES=0: the platform alone (browser tests that need no exchange).
+  if (options.demo && options.nodes !== false && process.env.ZT_DEMO_NODES !== '0') {
+    const loopback = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    exchangeStarting = startDemoExchange(platform, { centerUrl: `http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}` }).then(
+      (started) => {
+        exchange = started;
+        io.stdout.write(describeDemoExchange(started));
+      },
+      (e: unknown) => io.stderr.write(`交换节点未能启动 / the exchange nodes did not start: ${(e as Error).message}\n`),
+    );
+  }
 }
 
 /** `zhengtong serve` (the platform) and `zhengtong demo` (the platform with the demo city). */
@@ -67,5 +87,6 @@ export function registerServeCommands(program: Command, io: CliIo = processIo): 
     .description('启动演示平台：首次运行生成示范市数据 / run the demo platform, seeding the demo city')
     .option('-p, --port <port>', '端口（默认 PORT 或 8080）')
     .option('--host <host>', '监听地址（默认 HOST 或 127.0.0.1）')
-    .action((opts: { port?: string; host?: string }) => start({ ...opts, demo: true }, io));
+    .option('--no-nodes', '不启动各部门交换节点（或 ZT_DEMO_NODES=0）/ do not start the department nodes')
+    .action((opts: { port?: string; host?: string; nodes: boolean }) => start({ ...opts, demo: true }, io));
 }

@@ -1,0 +1,317 @@
+/**
+ * The demo's exchange: real department nodes as separate processes against the platform's own
+ * exchange center. On first start each demo department is registered as a member, its node is
+ * initialised (keys in the data folder), registered and approved, its service is listed in the
+ * center, and the departments apply through the catalog for each other's resources (无条件共享 is
+ * granted at once, 有条件共享 is approved by the provider), which grants the access rights. On
+ * later starts what exists is reused. Each node runs in its own child process with its
+ * department's backend system behind it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Actor } from '../core/actor.js';
+import { AppError } from '../core/errors.js';
+import { applyForResource, decideApplication, listApplications, listResources } from '../catalog/index.js';
+import { initNode } from '../exchange/index.js';
+import { findOrgByUscc, listUsers } from '../identity/index.js';
+import type { Platform } from '../platform.js';
+import { buildDemoCity, DEMO_CITY } from './demo-city.js';
+import { demoEnterprises, demoRecipients } from './demo-backends.js';
+
+/** What a demo node's process is told to run besides the node (`demo-node.json` in its folder). */
+export interface DemoNodeSpec {
+  key: string;
+  /** The platform's address now (with `--port 0` it differs from the one in node.json). */
+  centerUrl: string;
+  backend: 'enterprises' | 'recipients' | 'registry';
+  serviceCode: string;
+  logLevel: string;
+  /** The registry adapter's platform address and service credential (backend `registry`). */
+  platformUrl?: string;
+  platformApiKey?: string;
+  registry?: string;
+}
+
+interface DemoDepartment {
+  key: 'gaj' | 'scjg' | 'mz';
+  subsystem: string;
+  service: { code: string; title: string; backend: DemoNodeSpec['backend'] };
+}
+
+/** The departments that get a node: each provides one service and consumes the others'. */
+export const DEMO_NODE_DEPARTMENTS: readonly DemoDepartment[] = [
+  { key: 'scjg', subsystem: 'registry', service: { code: 'entities', title: '市场主体登记查询', backend: 'enterprises' } },
+  { key: 'mz', subsystem: 'relief', service: { code: 'recipients', title: '最低生活保障对象查询', backend: 'recipients' } },
+];
+
+/** Who may call whom, for what (the purpose the catalog application states and the call must send). */
+export const DEMO_GRANTS: ReadonlyArray<{ consumer: DemoDepartment['key']; provider: DemoDepartment['key']; purpose: string }> = [
+  { consumer: 'mz', provider: 'scjg', purpose: '社会救助家庭经济状况核对' },
+  { consumer: 'scjg', provider: 'mz', purpose: '个体工商户登记费用减免核对' },
+];
+
+export interface RunningDemoNode {
+  key: string;
+  name: string;
+  memberId: string;
+  subsystemId: string;
+  serviceId: string;
+  apiKey: string;
+  clientUrl: string;
+  serverUrl: string;
+}
+
+export interface DemoExchange {
+  nodes: RunningDemoNode[];
+  /** A ready-to-run cross-department call (民政局 → 市场监督管理局). */
+  exampleCurl: string;
+  /** Stops the node processes (SIGTERM, then SIGKILL after 5 s). */
+  stop(): Promise<void>;
+}
+
+interface NodeState {
+  nodeId: string;
+  apiKey: string;
+}
+
+const ADMIN: Actor = { type: 'system', name: 'demo:exchange-setup', roles: ['system-admin'] };
+const CTX = { requestId: 'demo:exchange-setup' };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const ignoring =
+  (...codes: string[]) =>
+  (e: unknown) => {
+    if (!(e instanceof AppError && codes.includes(e.code))) throw e;
+  };
+
+/** A department's first staff member as an actor (the demo files the catalog applications in their name). */
+async function staffActor(platform: Platform, key: string): Promise<Actor> {
+  const username = `${key}.staff1`;
+  const found = (await listUsers(platform.identity, ADMIN, { kind: 'staff', q: username, limit: 5, offset: 0 })).items.find((u) => u.username === username);
+  if (!found?.orgId) throw new AppError('NOT_FOUND', `演示账号 ${username} 不存在 (demo account missing)`);
+  return { type: 'staff', id: found.id, name: found.username, orgId: found.orgId, roles: found.roles };
+}
+
+/** Registers, initialises and approves one department's node, or reuses the one in `dir`. */
+async function ensureNode(platform: Platform, centerUrl: string, dir: string, memberId: string, d: DemoDepartment): Promise<NodeState> {
+  const stateFile = path.join(dir, 'demo-state.json');
+  if (fs.existsSync(stateFile)) {
+    const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as NodeState;
+    const reg = await platform.exchange.getRegistration(state.nodeId).catch(ignoring('EXCHANGE_REGISTRATION_NOT_FOUND'));
+    if (reg) {
+      if (reg.status === 'pending') await platform.exchange.approveRegistration(ADMIN, CTX, reg.id);
+      if (reg.status !== 'rejected') return state;
+    }
+    // The platform's database was replaced: this node belongs to another center. Start afresh.
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  const init = await initNode({
+    centerUrl,
+    memberId,
+    subsystems: [d.subsystem],
+    dir,
+    suite: 'ed25519',
+    host: '127.0.0.1',
+    clientPort: await freePort(),
+    serverPort: await freePort(),
+    centerFingerprint: platform.keys.fingerprint,
+  });
+  await platform.exchange.approveRegistration(ADMIN, CTX, init.nodeId);
+  const state: NodeState = { nodeId: init.nodeId, apiKey: init.apiKeys[d.subsystem]! };
+  fs.writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  return state;
+}
+
+/** Applies through the catalog for the provider's resource behind `serviceId` (once). */
+async function ensureGrant(platform: Platform, consumer: Actor, provider: Actor, serviceId: string, consumerSubsystem: string, purpose: string) {
+  const published = (await listResources(platform.catalog, provider, { scope: 'mine', status: 'published', limit: 500, offset: 0 })).items;
+  const resource = published.find((r) => r.links.some((l) => l.kind === 'service' && l.ref === serviceId));
+  if (!resource) throw new AppError('NOT_FOUND', `目录中没有关联服务 ${serviceId} 的资源 (no catalog resource for the service)`);
+  const mine = (await listApplications(platform.catalog, consumer, { direction: 'out', status: 'approved', limit: 500, offset: 0 })).items;
+  if (mine.some((a) => a.resource.id === resource.id && a.consumerSubsystem === consumerSubsystem && a.purpose === purpose)) return;
+  const applied = await applyForResource(platform.catalog, consumer, CTX, resource.id, {
+    consumerSubsystem,
+    purpose,
+    legalBasis: '演示：《政务信息资源共享管理暂行办法》',
+    items: resource.items.map((i) => i.field),
+  });
+  if (applied.status === 'pending') await decideApplication(platform.catalog, provider, CTX, applied.id, { decision: 'approve' });
+}
+
+function startChild(
+  script: string,
+  dir: string,
+  key: string,
+  log: (line: string) => void,
+): Promise<{ child: ChildProcess; clientUrl: string; serverUrl: string }> {
+  // execArgv carries a TypeScript loader when the demo runs from the sources (npm run dev, tests).
+  const child = spawn(process.execPath, [...process.execArgv, script, dir], { stdio: ['pipe', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`节点 ${key} 未在 60 秒内启动 (node did not start)\n${err}`));
+    }, 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      let nl: number;
+      while ((nl = out.indexOf('\n')) >= 0) {
+        const line = out.slice(0, nl);
+        out = out.slice(nl + 1);
+        try {
+          const msg = JSON.parse(line) as { ready?: boolean; clientUrl: string; serverUrl: string };
+          if (msg.ready) {
+            clearTimeout(timer);
+            resolve({ child, clientUrl: msg.clientUrl, serverUrl: msg.serverUrl });
+            continue;
+          }
+        } catch {
+          // not the ready line
+        }
+        log(`[${key}] ${line}\n`);
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+      log(chunk.toString().replace(/^(?=.)/gm, `[${key}] `));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`节点 ${key} 已退出 (node exited with ${code})\n${err}`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Sets up (first start) or reuses (later starts) the demo departments' nodes and starts each as a
+ * child process. `centerUrl` is the platform's own address, already listening.
+ *
+ * @example const exchange = await startDemoExchange(platform, { centerUrl: 'http://127.0.0.1:8080' });
+ */
+export async function startDemoExchange(
+  platform: Platform,
+  options: { centerUrl: string; dataDir?: string; logLevel?: string; log?: (line: string) => void },
+): Promise<DemoExchange> {
+  const root = path.join(options.dataDir ?? platform.config.dataDir, 'exchange-demo');
+  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  const log = options.log ?? ((l: string) => process.stderr.write(l));
+  const { seed } = buildDemoCity({ citizens: 0, enterprises: 0 });
+  const instance = platform.config.exchangeInstance;
+  const info = new Map<string, { name: string; uscc: string; memberId: string }>();
+  for (const d of DEMO_NODE_DEPARTMENTS) {
+    const org = seed.orgs.find((o) => o.key === d.key)!;
+    if (!(await findOrgByUscc(platform.identity, org.uscc))) throw new AppError('NOT_FOUND', `演示部门 ${org.name} 未生成 (seed the demo city first)`);
+    await platform.exchange.createMember(ADMIN, CTX, { memberClass: 'GOV', memberCode: org.uscc, name: org.name }).catch(ignoring('EXCHANGE_MEMBER_EXISTS'));
+    info.set(d.key, { name: org.name, uscc: org.uscc, memberId: `${instance}/GOV/${org.uscc}` });
+  }
+
+  const states = new Map<string, NodeState>();
+  for (const d of DEMO_NODE_DEPARTMENTS) states.set(d.key, await ensureNode(platform, options.centerUrl, path.join(root, d.key), info.get(d.key)!.memberId, d));
+  const subsystemOf = (key: string) => `${info.get(key)!.memberId}/${DEMO_NODE_DEPARTMENTS.find((d) => d.key === key)!.subsystem}`;
+  const serviceOf = (key: string) => `${subsystemOf(key)}/${DEMO_NODE_DEPARTMENTS.find((d) => d.key === key)!.service.code}`;
+  for (const d of DEMO_NODE_DEPARTMENTS)
+    await platform.exchange
+      .createService(ADMIN, CTX, { subsystemId: subsystemOf(d.key), code: d.service.code, title: d.service.title })
+      .catch(ignoring('EXCHANGE_SERVICE_EXISTS'));
+  const actors = new Map<string, Actor>();
+  for (const d of DEMO_NODE_DEPARTMENTS) actors.set(d.key, await staffActor(platform, d.key));
+  for (const g of DEMO_GRANTS)
+    await ensureGrant(platform, actors.get(g.consumer)!, actors.get(g.provider)!, serviceOf(g.provider), subsystemOf(g.consumer), g.purpose);
+
+  const ext = path.extname(fileURLToPath(import.meta.url));
+  const script = fileURLToPath(new URL(`./demo-node-main${ext}`, import.meta.url));
+  const started: Array<{ child: ChildProcess; clientUrl: string; serverUrl: string } | undefined> = [];
+  let stopping = false;
+  const stop = async () => {
+    stopping = true;
+    await Promise.all(started.map((s) => s && stopChild(s.child)));
+  };
+  try {
+    await Promise.all(
+      DEMO_NODE_DEPARTMENTS.map(async (d, i) => {
+        const dir = path.join(root, d.key);
+        const spec: DemoNodeSpec = {
+          key: d.key,
+          centerUrl: options.centerUrl,
+          backend: d.service.backend,
+          serviceCode: d.service.code,
+          logLevel: options.logLevel ?? 'warn',
+        };
+        fs.writeFileSync(path.join(dir, 'demo-node.json'), JSON.stringify(spec, null, 2) + '\n', { mode: 0o600 });
+        started[i] = await startChild(script, dir, d.key, log);
+      }),
+    );
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  // Unexpected exits after start are reported, not fatal: the platform keeps running.
+  started.forEach((s, i) =>
+    s!.child.once('exit', (code) => stopping || log(`[${DEMO_NODE_DEPARTMENTS[i]!.key}] 节点进程意外退出 (node process exited: ${code})\n`)),
+  );
+
+  const nodes = DEMO_NODE_DEPARTMENTS.map((d, i) => ({
+    key: d.key,
+    name: info.get(d.key)!.name,
+    memberId: info.get(d.key)!.memberId,
+    subsystemId: subsystemOf(d.key),
+    serviceId: serviceOf(d.key),
+    apiKey: states.get(d.key)!.apiKey,
+    clientUrl: started[i]!.clientUrl,
+    serverUrl: started[i]!.serverUrl,
+  }));
+  const mz = nodes.find((n) => n.key === 'mz')!;
+  const scjg = nodes.find((n) => n.key === 'scjg')!;
+  const grant = DEMO_GRANTS.find((g) => g.consumer === 'mz' && g.provider === 'scjg')!;
+  const exampleCurl =
+    `curl -H 'X-Road-Client: ${mz.subsystemId}' -H 'X-API-Key: ${mz.apiKey}' ` +
+    `-H 'X-Road-Purpose: ${encodeURIComponent(grant.purpose)}' '${mz.clientUrl}/r1/${scjg.serviceId}/${demoEnterprises()[0]!.uscc}'`;
+  return { nodes, exampleCurl, stop };
+}
+
+/** The banner lines `zhengtong demo` prints about the nodes. */
+export function describeDemoExchange(exchange: DemoExchange): string {
+  const width = Math.max(...exchange.nodes.map((n) => n.name.length));
+  const recipient = demoRecipients()[0]!;
+  const mz = exchange.nodes.find((n) => n.key === 'mz')!;
+  const scjg = exchange.nodes.find((n) => n.key === 'scjg')!;
+  const purpose = DEMO_GRANTS.find((g) => g.consumer === 'scjg' && g.provider === 'mz')!.purpose;
+  return (
+    `\n交换节点 / exchange nodes (各自独立进程 each its own process, ${DEMO_CITY.name})\n` +
+    exchange.nodes
+      .map(
+        (n) =>
+          `  ${n.name.padEnd(width, '　')}  客户端 client ${n.clientUrl}  服务端 server ${n.serverUrl}\n    子系统 ${n.subsystemId}  API 密钥 key ${n.apiKey}`,
+      )
+      .join('\n') +
+    `\n跨部门调用 / cross-department calls (民政局 → 市场监督管理局, 市场监督管理局 → 民政局):\n  ${exchange.exampleCurl}\n` +
+    `  curl -H 'X-Road-Client: ${scjg.subsystemId}' -H 'X-API-Key: ${scjg.apiKey}' -H 'X-Road-Purpose: ${encodeURIComponent(purpose)}' '${scjg.clientUrl}/r1/${mz.serviceId}/${recipient.idNumber}'\n` +
+    `  双方节点均记录并签名 / both nodes log and sign each call: zhengtong node evidence <X-Road-Id> --config <node.json>\n`
+  );
+}
