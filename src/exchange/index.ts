@@ -18,3 +18,5 @@ export { filterFields } from './protocol/field-filter.js';
 export { exportEvidence, verifyEvidence, type EvidenceBundle, type EvidenceCheck } from './node/evidence.js';
 export { nodeMigrations } from './node/node.migration.js';
 export { archiveMessages, verifyArchive, type ArchiveRow, type MessageArchive, type SignedArchive } from './node/archive.js';
+export { createTransfers, type TransferOutcome, type TransferResult } from './transfer/transfer.js';
+export { canonicalChunk, transferShape, type ChunkEnvelope } from './transfer/transfer-protocol.js';

@@ -624,12 +624,23 @@ export function createTransfers(deps: TransferDeps) {
       const fh = await fs.promises.open(fileOf(id), 'r+');
       let at = c.offset;
       try {
+        // Socket reads are small (16–64 KiB): written in batches of about 1 MiB, one writev each.
+        let batch: Buffer[] = [];
+        let batched = 0;
+        const write = async () => {
+          await fh.writev(batch, at);
+          at += batched;
+          batch = [];
+          batched = 0;
+        };
         for await (const piece of req as AsyncIterable<Buffer>) {
-          if (at + piece.length > c.offset + c.length) throw invalid(`chunk ${index} is longer than ${c.length} bytes`);
+          if (at + batched + piece.length > c.offset + c.length) throw invalid(`chunk ${index} is longer than ${c.length} bytes`);
           hash.update(piece);
-          await fh.write(piece, 0, piece.length, at);
-          at += piece.length;
+          batch.push(piece);
+          batched += piece.length;
+          if (batched >= 1024 * 1024) await write();
         }
+        if (batched > 0) await write();
         if (at !== c.offset + c.length) throw invalid(`chunk ${index} is shorter than ${c.length} bytes`);
         await fh.datasync();
       } finally {
