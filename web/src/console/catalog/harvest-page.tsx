@@ -6,6 +6,7 @@ import type { ReplyOf } from '../../api/types';
 import { ErrorState, LoadingState } from '../../components/states';
 import { useI18n } from '../../i18n';
 import { FormModal } from '../form-modal';
+import '../data-pages.css';
 
 type Source = ReplyOf<'/api/v1/catalog/harvest-sources', 'get'>[number];
 type Run = ReplyOf<'/api/v1/catalog/harvest-sources/{id}/run', 'post'>;
@@ -125,7 +126,7 @@ export default function HarvestSourcesPage() {
                 s.lastRunAt ? (
                   <Space orientation="vertical" size={0}>
                     <span>
-                      <Tag color={s.lastStatus === 'succeeded' ? 'success' : 'error'}>
+                      <Tag className={s.lastStatus === 'succeeded' ? 'zt-outcome-ok' : 'zt-outcome-bad'}>
                         {t(s.lastStatus === 'succeeded' ? 'catalog.harvest.ok' : 'catalog.harvest.failed')}
                       </Tag>
                       {time(s.lastRunAt)}

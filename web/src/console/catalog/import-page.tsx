@@ -132,10 +132,10 @@ export default function CatalogImportPage() {
                   </Tag>
                 ))}
                 {outcome.reply.codes.length > 20 && <span>…</span>}
-                <Link to="/console/catalog-mine">{t('catalog.import.toMine')}</Link>
               </Space>
             }
           />
+          <Link to="/console/catalog-mine">{t('catalog.import.toMine')}</Link>
           {outcome.reply.errors.length > 0 && <RowErrorTable errors={outcome.reply.errors} />}
         </>
       )}

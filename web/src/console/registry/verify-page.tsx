@@ -9,7 +9,7 @@ import { useI18n } from '../../i18n';
 import { CSV_TYPE, countCsvRows, readLines, saveBlob, sendFile } from '../file-transfer';
 import { label, useRegistries, type RegistryDefinition } from './registry-data';
 import { RegistrySelect } from './registry-select';
-import './registry.css';
+import '../data-pages.css';
 
 type VerifyReply = ReplyOf<'/api/v1/registries/{registry}/verify', 'post'>;
 
@@ -73,7 +73,9 @@ function SingleVerify({ def }: { def: RegistryDefinition }) {
       {result && (
         <Card size="small" data-testid="verify-result" aria-live="polite">
           <p>
-            <Tag color={result.reply.found ? 'default' : 'warning'}>{t(result.reply.found ? 'registry.verify.found' : 'registry.verify.notFound')}</Tag>
+            <Tag className={result.reply.found ? 'zt-outcome-ok' : 'zt-outcome-warn'}>
+              {t(result.reply.found ? 'registry.verify.found' : 'registry.verify.notFound')}
+            </Tag>
           </p>
           <Table
             rowKey="name"
@@ -95,7 +97,9 @@ function SingleVerify({ def }: { def: RegistryDefinition }) {
                 title: t('registry.verify.outcome'),
                 dataIndex: 'result',
                 render: (r: string) => (
-                  <Tag color={r === 'match' ? 'success' : 'error'}>{t(r === 'match' ? 'registry.verify.match' : 'registry.verify.noMatch')}</Tag>
+                  <Tag className={r === 'match' ? 'zt-outcome-ok' : 'zt-outcome-bad'}>
+                    {t(r === 'match' ? 'registry.verify.match' : 'registry.verify.noMatch')}
+                  </Tag>
                 ),
               },
             ]}
