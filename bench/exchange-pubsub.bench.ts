@@ -48,7 +48,9 @@ function freePort(): Promise<number> {
 }
 
 function startNodeProcess(config: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/cli/main.ts'), 'node', '--config', config], {
+  // ZT_BENCH_PROF=<dir>: each node writes a V8 CPU profile there when it stops.
+  const prof = process.env.ZT_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ZT_BENCH_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', path.resolve('src/cli/main.ts'), 'node', '--config', config], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
