@@ -117,8 +117,18 @@ export function createTransfers(deps: TransferDeps) {
   const fileOf = (id: string) => path.join(dir, `${createHash('sha256').update(id).digest('hex').slice(0, 40)}.part`);
   const now = () => clock.now().toISOString();
 
-  const findTransfer = (role: 'consumer' | 'provider', id: string) =>
-    db.selectFrom('transfers').selectAll().where('role', '=', role).where('id', '=', id).executeTakeFirst();
+  // A transfer left half-finished by a stopped node is finished again on its next status query.
+  const reopened = db
+    .updateTable('transfers')
+    .set({ status: 'open' })
+    .where('role', '=', 'provider')
+    .where('status', '=', 'verifying')
+    .execute()
+    .catch((e: unknown) => log.error('reopening unfinished transfers failed', { error: (e as Error).message }));
+  const findTransfer = async (role: 'consumer' | 'provider', id: string) => {
+    await reopened;
+    return db.selectFrom('transfers').selectAll().where('role', '=', role).where('id', '=', id).executeTakeFirst();
+  };
 
   // ── calls to the provider node ──────────────────────────────────────────────────────────
   const toProvider = (provider: ConfNode, method: string, target: string, headers: Record<string, string | number>, body?: Buffer) =>
@@ -575,7 +585,10 @@ export function createTransfers(deps: TransferDeps) {
     (await db.selectFrom('transfer_chunks').select('idx').where('transfer_id', '=', id).orderBy('idx').execute()).map((r) => Number(r.idx));
 
   const serverStatus = async (req: http.IncomingMessage, res: http.ServerResponse, id: string) => {
-    const { row } = await providerTransfer(req, id);
+    const found = await providerTransfer(req, id);
+    // Every chunk in but no result (the node stopped while finishing): finish now.
+    if (found.row.status === 'open' && (await received(id)).length === found.shape.chunks) await finish(found.row, found.env, found.consumer);
+    const row = (await findTransfer('provider', id))!;
     json(res, 200, {
       transferId: id,
       status: row.status,
