@@ -71,7 +71,7 @@ function startDemo(dataDir: string): Promise<{ child: ChildProcess; output: () =
     const timer = setTimeout(() => reject(new Error(`the demo did not start its nodes:\n${out}`)), 150_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      if (/^ {2}curl .*\n {2}curl .*\n/m.test(out)) {
+      if (out.includes('both nodes log and sign each call')) {
         clearTimeout(timer);
         resolve({ child, output: () => out });
       }
@@ -87,7 +87,8 @@ async function runCurl(line: string, messageId: string): Promise<{ status: numbe
   const headers: Record<string, string> = { 'x-road-id': messageId };
   for (const m of line.matchAll(/-H '([^:]+): ([^']*)'/g)) headers[m[1]!.toLowerCase()] = m[2]!;
   const url = /'(http:\/\/[^']+)'$/.exec(line.trim())![1]!;
-  const r = await fetch(url, { headers });
+  const body = /-d '([^']*)'/.exec(line)?.[1];
+  const r = await fetch(url, { headers, method: /-X POST/.test(line) ? 'POST' : 'GET', ...(body ? { body } : {}) });
   return { status: r.status, body: (await r.json()) as Record<string, unknown>, requestHash: r.headers.get('x-road-request-hash') };
 }
 
@@ -149,8 +150,8 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('zhengtong demo with department no
   it('starts the nodes, carries real calls both ways with evidence on both nodes, and reuses them after a restart', async () => {
     demo = await startDemo(dataDir);
     const curls = demo.output().match(/^ {2}curl .*$/gm)!;
-    expect(curls).toHaveLength(2);
-    const [mzToScjg, scjgToMz] = curls as [string, string];
+    expect(curls).toHaveLength(4);
+    const [mzToScjg, scjgToMz, scjgToGaj, mzToGaj] = curls as [string, string, string, string];
 
     // 民政局 → 市场监督管理局: the enterprise register answers through both nodes.
     const first = await runCurl(mzToScjg, 'demo-test-call-1');
@@ -160,6 +161,17 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('zhengtong demo with department no
     const second = await runCurl(scjgToMz, 'demo-test-call-2');
     expect(second.status, JSON.stringify(second.body)).toBe(200);
     expect(second.body.idNumber).toBe(demoRecipients()[0]!.idNumber);
+    // 市场监督管理局 → 公安局: the population registry's lookup, only the granted attributes.
+    const citizen = buildDemoCity({ citizens: 1, enterprises: 0 }).seed.citizens[0]!;
+    const lookup = await runCurl(scjgToGaj, 'demo-test-call-5');
+    expect(lookup.status, JSON.stringify(lookup.body)).toBe(200);
+    expect(Object.keys(lookup.body).sort()).toEqual(['birthDate', 'idNumber', 'name', 'sex']);
+    expect(lookup.body).toMatchObject({ idNumber: citizen.idNumber, name: citizen.name });
+    // 民政局 → 公安局: verification, match / no-match per attribute.
+    const verified = await runCurl(mzToGaj, 'demo-test-call-6');
+    expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+    expect(Object.keys(verified.body).sort()).toEqual(['birthDate', 'maritalStatus', 'name']);
+    expect(verified.body).toMatchObject({ name: 'match', birthDate: 'match' });
 
     // Evidence on both sides: the same signed request in the consumer's and the provider's log, each bundle verifying offline.
     const root = path.join(dataDir, 'exchange-demo');

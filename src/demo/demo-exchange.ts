@@ -12,14 +12,16 @@ import fs from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Actor } from '../core/actor.js';
+import { SYSTEM_ACTOR, type Actor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
-import { applyForResource, decideApplication, listApplications, listResources } from '../catalog/index.js';
+import { applyForResource, decideApplication, importResources, listApplications, listResources, type DataItem } from '../catalog/index.js';
 import { initNode } from '../exchange/index.js';
-import { findOrgByUscc, listUsers } from '../identity/index.js';
+import { createApiKey, findOrgByUscc, listUsers } from '../identity/index.js';
 import type { Platform } from '../platform.js';
+import { POPULATION } from '../registries/index.js';
 import { buildDemoCity, DEMO_CITY } from './demo-city.js';
 import { demoEnterprises, demoRecipients } from './demo-backends.js';
+import { runDemoNode, type DemoNodeParts } from './demo-node.js';
 
 /** What a demo node's process is told to run besides the node (`demo-node.json` in its folder). */
 export interface DemoNodeSpec {
@@ -43,14 +45,17 @@ interface DemoDepartment {
 
 /** The departments that get a node: each provides one service and consumes the others'. */
 export const DEMO_NODE_DEPARTMENTS: readonly DemoDepartment[] = [
+  { key: 'gaj', subsystem: 'population', service: { code: 'persons', title: '人口基础信息查询与核验', backend: 'registry' } },
   { key: 'scjg', subsystem: 'registry', service: { code: 'entities', title: '市场主体登记查询', backend: 'enterprises' } },
   { key: 'mz', subsystem: 'relief', service: { code: 'recipients', title: '最低生活保障对象查询', backend: 'recipients' } },
 ];
 
 /** Who may call whom, for what (the purpose the catalog application states and the call must send). */
-export const DEMO_GRANTS: ReadonlyArray<{ consumer: DemoDepartment['key']; provider: DemoDepartment['key']; purpose: string }> = [
+export const DEMO_GRANTS: ReadonlyArray<{ consumer: DemoDepartment['key']; provider: DemoDepartment['key']; purpose: string; items?: string[] }> = [
   { consumer: 'mz', provider: 'scjg', purpose: '社会救助家庭经济状况核对' },
   { consumer: 'scjg', provider: 'mz', purpose: '个体工商户登记费用减免核对' },
+  { consumer: 'mz', provider: 'gaj', purpose: '最低生活保障申请人身份核验', items: ['idNumber', 'name', 'birthDate', 'maritalStatus'] },
+  { consumer: 'scjg', provider: 'gaj', purpose: '企业开办核验法定代表人身份', items: ['idNumber', 'name', 'sex', 'birthDate'] },
 ];
 
 export interface RunningDemoNode {
@@ -75,6 +80,8 @@ export interface DemoExchange {
 interface NodeState {
   nodeId: string;
   apiKey: string;
+  /** The registry adapter's service credential on the platform (registry departments). */
+  platformApiKey?: string;
 }
 
 const ADMIN: Actor = { type: 'system', name: 'demo:exchange-setup', roles: ['system-admin'] };
@@ -98,8 +105,8 @@ const ignoring =
   };
 
 /** A department's first staff member as an actor (the demo files the catalog applications in their name). */
-async function staffActor(platform: Platform, key: string): Promise<Actor> {
-  const username = `${key}.staff1`;
+async function staffActor(platform: Platform, key: string, n = 1): Promise<Actor> {
+  const username = `${key}.staff${n}`;
   const found = (await listUsers(platform.identity, ADMIN, { kind: 'staff', q: username, limit: 5, offset: 0 })).items.find((u) => u.username === username);
   if (!found?.orgId) throw new AppError('NOT_FOUND', `演示账号 ${username} 不存在 (demo account missing)`);
   return { type: 'staff', id: found.id, name: found.username, orgId: found.orgId, roles: found.roles };
@@ -135,8 +142,72 @@ async function ensureNode(platform: Platform, centerUrl: string, dir: string, me
   return state;
 }
 
+/** The registry adapter's credential: an API key of the registry department's second staff account (once). */
+async function ensureAdapterKey(platform: Platform, dir: string, state: NodeState, key: string): Promise<NodeState> {
+  if (state.platformApiKey) return state;
+  const owner = await staffActor(platform, key, 2);
+  const created = await createApiKey(platform.identity, owner, CTX, '基础信息库交换适配器 / registry exchange adapter');
+  const next = { ...state, platformApiKey: created.key };
+  fs.writeFileSync(path.join(dir, 'demo-state.json'), JSON.stringify(next, null, 2) + '\n', { mode: 0o600 });
+  return next;
+}
+
+/**
+ * Lists the population registry in the catalog as a base-registry resource (人口, class 101, so
+ * 无条件共享) whose data items are the registry's attributes, served by `serviceId` (once).
+ */
+export async function ensurePopulationResource(platform: Platform, providerOrgId: string, serviceId: string): Promise<void> {
+  const provider: Actor = { ...SYSTEM_ACTOR, name: 'demo:exchange-setup', orgId: providerOrgId };
+  const reader: Actor = { type: 'staff', name: 'demo:exchange-setup', orgId: providerOrgId, roles: ['dept-staff'] };
+  const published = await listResources(platform.catalog, reader, { scope: 'mine', status: 'published', limit: 500, offset: 0 });
+  if (published.items.some((r) => r.links.some((l) => l.kind === 'service' && l.ref === serviceId))) return;
+  const items: DataItem[] = POPULATION.attributes.map((a) => ({
+    name: a.label.zh,
+    field: a.name,
+    type: a.type === 'date' ? 'D' : 'C',
+    length: a.type === 'date' ? null : (a.maxLength ?? 40),
+    element: null,
+  }));
+  const result = await importResources(
+    platform.catalog,
+    provider,
+    CTX,
+    [
+      {
+        row: 1,
+        providerOrgId,
+        input: {
+          classCode: '101',
+          name: `${POPULATION.name.zh}（查询与核验服务）`,
+          abstract: '人口基础信息库经交换体系提供的查询、核验（逐项比对）与变更历史服务；访问记入消费部门名下，本人可在“我的数据”查看。',
+          formatType: 'database',
+          items,
+          shareType: 'unconditional',
+          shareMethods: ['interface'],
+          openType: 'closed',
+          updateCycle: 'realtime',
+          keywords: ['人口', '身份核验', '基础信息库'],
+          maintainer: '人口基础信息库管理岗',
+          links: [{ kind: 'service', ref: serviceId, title: '人口基础信息查询与核验服务' }],
+        },
+      },
+    ],
+    { publish: true },
+  );
+  if (result.created !== 1)
+    throw new AppError('VALIDATION_FAILED', `人口基础信息资源未能编目 (the population resource was not catalogued): ${JSON.stringify(result)}`);
+}
+
 /** Applies through the catalog for the provider's resource behind `serviceId` (once). */
-async function ensureGrant(platform: Platform, consumer: Actor, provider: Actor, serviceId: string, consumerSubsystem: string, purpose: string) {
+async function ensureGrant(
+  platform: Platform,
+  consumer: Actor,
+  provider: Actor,
+  serviceId: string,
+  consumerSubsystem: string,
+  purpose: string,
+  items: string[] | undefined,
+) {
   const published = (await listResources(platform.catalog, provider, { scope: 'mine', status: 'published', limit: 500, offset: 0 })).items;
   const resource = published.find((r) => r.links.some((l) => l.kind === 'service' && l.ref === serviceId));
   if (!resource) throw new AppError('NOT_FOUND', `目录中没有关联服务 ${serviceId} 的资源 (no catalog resource for the service)`);
@@ -146,7 +217,7 @@ async function ensureGrant(platform: Platform, consumer: Actor, provider: Actor,
     consumerSubsystem,
     purpose,
     legalBasis: '演示：《政务信息资源共享管理暂行办法》',
-    items: resource.items.map((i) => i.field),
+    items: items ?? resource.items.map((i) => i.field),
   });
   if (applied.status === 'pending') await decideApplication(platform.catalog, provider, CTX, applied.id, { decision: 'approve' });
 }
@@ -216,7 +287,14 @@ function stopChild(child: ChildProcess): Promise<void> {
  */
 export async function startDemoExchange(
   platform: Platform,
-  options: { centerUrl: string; dataDir?: string; logLevel?: string; log?: (line: string) => void },
+  options: {
+    centerUrl: string;
+    dataDir?: string;
+    logLevel?: string;
+    log?: (line: string) => void;
+    /** Run the nodes inside this process instead of child processes (tests). */
+    inProcess?: boolean;
+  },
 ): Promise<DemoExchange> {
   const root = path.join(options.dataDir ?? platform.config.dataDir, 'exchange-demo');
   fs.mkdirSync(root, { recursive: true, mode: 0o700 });
@@ -232,7 +310,11 @@ export async function startDemoExchange(
   }
 
   const states = new Map<string, NodeState>();
-  for (const d of DEMO_NODE_DEPARTMENTS) states.set(d.key, await ensureNode(platform, options.centerUrl, path.join(root, d.key), info.get(d.key)!.memberId, d));
+  for (const d of DEMO_NODE_DEPARTMENTS) {
+    const dir = path.join(root, d.key);
+    const state = await ensureNode(platform, options.centerUrl, dir, info.get(d.key)!.memberId, d);
+    states.set(d.key, d.service.backend === 'registry' ? await ensureAdapterKey(platform, dir, state, d.key) : state);
+  }
   const subsystemOf = (key: string) => `${info.get(key)!.memberId}/${DEMO_NODE_DEPARTMENTS.find((d) => d.key === key)!.subsystem}`;
   const serviceOf = (key: string) => `${subsystemOf(key)}/${DEMO_NODE_DEPARTMENTS.find((d) => d.key === key)!.service.code}`;
   for (const d of DEMO_NODE_DEPARTMENTS)
@@ -241,16 +323,17 @@ export async function startDemoExchange(
       .catch(ignoring('EXCHANGE_SERVICE_EXISTS'));
   const actors = new Map<string, Actor>();
   for (const d of DEMO_NODE_DEPARTMENTS) actors.set(d.key, await staffActor(platform, d.key));
+  await ensurePopulationResource(platform, actors.get('gaj')!.orgId!, serviceOf('gaj'));
   for (const g of DEMO_GRANTS)
-    await ensureGrant(platform, actors.get(g.consumer)!, actors.get(g.provider)!, serviceOf(g.provider), subsystemOf(g.consumer), g.purpose);
+    await ensureGrant(platform, actors.get(g.consumer)!, actors.get(g.provider)!, serviceOf(g.provider), subsystemOf(g.consumer), g.purpose, g.items);
 
   const ext = path.extname(fileURLToPath(import.meta.url));
   const script = fileURLToPath(new URL(`./demo-node-main${ext}`, import.meta.url));
-  const started: Array<{ child: ChildProcess; clientUrl: string; serverUrl: string } | undefined> = [];
+  const started: Array<{ child?: ChildProcess; parts?: DemoNodeParts; clientUrl: string; serverUrl: string } | undefined> = [];
   let stopping = false;
   const stop = async () => {
     stopping = true;
-    await Promise.all(started.map((s) => s && stopChild(s.child)));
+    await Promise.all(started.map((s) => (s?.child ? stopChild(s.child) : s?.parts?.close())));
   };
   try {
     await Promise.all(
@@ -262,9 +345,13 @@ export async function startDemoExchange(
           backend: d.service.backend,
           serviceCode: d.service.code,
           logLevel: options.logLevel ?? 'warn',
+          ...(states.get(d.key)!.platformApiKey ? { platformApiKey: states.get(d.key)!.platformApiKey!, registry: 'population' } : {}),
         };
         fs.writeFileSync(path.join(dir, 'demo-node.json'), JSON.stringify(spec, null, 2) + '\n', { mode: 0o600 });
-        started[i] = await startChild(script, dir, d.key, log);
+        if (options.inProcess) {
+          const parts = await runDemoNode(dir);
+          started[i] = { parts, clientUrl: parts.node.clientUrl, serverUrl: parts.node.serverUrl };
+        } else started[i] = await startChild(script, dir, d.key, log);
       }),
     );
   } catch (e) {
@@ -273,7 +360,7 @@ export async function startDemoExchange(
   }
   // Unexpected exits after start are reported, not fatal: the platform keeps running.
   started.forEach((s, i) =>
-    s!.child.once('exit', (code) => stopping || log(`[${DEMO_NODE_DEPARTMENTS[i]!.key}] 节点进程意外退出 (node process exited: ${code})\n`)),
+    s!.child?.once('exit', (code) => stopping || log(`[${DEMO_NODE_DEPARTMENTS[i]!.key}] 节点进程意外退出 (node process exited: ${code})\n`)),
   );
 
   const nodes = DEMO_NODE_DEPARTMENTS.map((d, i) => ({
@@ -288,20 +375,26 @@ export async function startDemoExchange(
   }));
   const mz = nodes.find((n) => n.key === 'mz')!;
   const scjg = nodes.find((n) => n.key === 'scjg')!;
-  const grant = DEMO_GRANTS.find((g) => g.consumer === 'mz' && g.provider === 'scjg')!;
-  const exampleCurl =
-    `curl -H 'X-Road-Client: ${mz.subsystemId}' -H 'X-API-Key: ${mz.apiKey}' ` +
-    `-H 'X-Road-Purpose: ${encodeURIComponent(grant.purpose)}' '${mz.clientUrl}/r1/${scjg.serviceId}/${demoEnterprises()[0]!.uscc}'`;
+  const exampleCurl = curlOf(mz, scjg, `/${demoEnterprises()[0]!.uscc}`);
   return { nodes, exampleCurl, stop };
 }
 
-/** The banner lines `zhengtong demo` prints about the nodes. */
+/** A printable curl command for a call from `from`'s system through its node to `to`'s service. */
+function curlOf(from: RunningDemoNode, to: RunningDemoNode, subpath: string, body?: unknown): string {
+  const purpose = DEMO_GRANTS.find((g) => g.consumer === from.key && g.provider === to.key)!.purpose;
+  const post = body === undefined ? '' : `-X POST -H 'content-type: application/json' -d '${JSON.stringify(body)}' `;
+  return (
+    `curl ${post}-H 'X-Road-Client: ${from.subsystemId}' -H 'X-API-Key: ${from.apiKey}' ` +
+    `-H 'X-Road-Purpose: ${encodeURIComponent(purpose)}' '${from.clientUrl}/r1/${to.serviceId}${subpath}'`
+  );
+}
+
+/** The banner lines `zhengtong demo` prints about the nodes: their addresses, keys and calls to try. */
 export function describeDemoExchange(exchange: DemoExchange): string {
   const width = Math.max(...exchange.nodes.map((n) => n.name.length));
-  const recipient = demoRecipients()[0]!;
-  const mz = exchange.nodes.find((n) => n.key === 'mz')!;
-  const scjg = exchange.nodes.find((n) => n.key === 'scjg')!;
-  const purpose = DEMO_GRANTS.find((g) => g.consumer === 'scjg' && g.provider === 'mz')!.purpose;
+  const node = (key: string) => exchange.nodes.find((n) => n.key === key)!;
+  const citizen = buildDemoCity({ citizens: 1, enterprises: 0 }).seed.citizens[0]!;
+  const d = citizen.idNumber;
   return (
     `\n交换节点 / exchange nodes (各自独立进程 each its own process, ${DEMO_CITY.name})\n` +
     exchange.nodes
@@ -310,8 +403,20 @@ export function describeDemoExchange(exchange: DemoExchange): string {
           `  ${n.name.padEnd(width, '　')}  客户端 client ${n.clientUrl}  服务端 server ${n.serverUrl}\n    子系统 ${n.subsystemId}  API 密钥 key ${n.apiKey}`,
       )
       .join('\n') +
-    `\n跨部门调用 / cross-department calls (民政局 → 市场监督管理局, 市场监督管理局 → 民政局):\n  ${exchange.exampleCurl}\n` +
-    `  curl -H 'X-Road-Client: ${scjg.subsystemId}' -H 'X-API-Key: ${scjg.apiKey}' -H 'X-Road-Purpose: ${encodeURIComponent(purpose)}' '${scjg.clientUrl}/r1/${mz.serviceId}/${recipient.idNumber}'\n` +
+    `\n跨部门调用 / cross-department calls — 民政局 → 市场监督管理局, 市场监督管理局 → 民政局, ` +
+    `市场监督管理局 → 公安局（人口库查询 lookup）, 民政局 → 公安局（人口库核验 verify; 市民 ${citizen.name} 可在“我的数据”看到）:\n` +
+    [
+      exchange.exampleCurl,
+      curlOf(node('scjg'), node('mz'), `/${demoRecipients()[0]!.idNumber}`),
+      curlOf(node('scjg'), node('gaj'), `/${d}`),
+      curlOf(node('mz'), node('gaj'), `/${d}/verify`, {
+        name: citizen.name,
+        birthDate: `${d.slice(6, 10)}-${d.slice(10, 12)}-${d.slice(12, 14)}`,
+        maritalStatus: '20',
+      }),
+    ]
+      .map((c) => `  ${c}\n`)
+      .join('') +
     `  双方节点均记录并签名 / both nodes log and sign each call: zhengtong node evidence <X-Road-Id> --config <node.json>\n`
   );
 }

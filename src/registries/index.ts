@@ -12,6 +12,7 @@ import type { HttpApp } from '../core/http/app.js';
 import { findOrgById, findOrgByUscc, type IdentityDeps } from '../identity/index.js';
 import { secretBoxOf, type PlatformKeys } from '../core/keys.js';
 import { DiscrepancyService } from './discrepancy.service.js';
+import { registryExchangeRoutes } from './exchange/registry-exchange.routes.js';
 import { govstackRoutes } from './govstack.routes.js';
 import { logVerifyRoutes } from './log-verify.routes.js';
 import { myDataRoutes } from './my-data.routes.js';
@@ -35,6 +36,7 @@ export { geometryArea, geometryProblem, geometryContains } from './geometry.js';
 export { importRegistryFile, type ImportOptions, type ImportResult, type ImportRowError } from './registry-import.js';
 export { verifyBatch, type VerifyBatchOptions, type VerifyBatchCounts } from './registry-verify-batch.js';
 export { seedDemoRegistries } from './registry-seed.js';
+export { createRegistryAdapter, type RegistryAdapterOptions } from './exchange/registry-adapter.js';
 
 /** The purpose string the registry seals its sensitive attributes with (AAD). */
 export const REGISTRY_SEAL_PURPOSE = 'zhengtong/registry/1';
@@ -91,6 +93,7 @@ export async function createRegistries(parts: {
       await govstackRoutes(app, service);
       await myDataRoutes(app, service, async (id) => (await findOrgById(parts.identity, id))?.name);
       await logVerifyRoutes(app, service);
+      await registryExchangeRoutes(app, service);
       await registryFileRoutes(app, service);
     },
   };

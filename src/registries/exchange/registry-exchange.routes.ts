@@ -1,0 +1,140 @@
+/**
+ * The registries as seen from the exchange: what the registry department's backend adapter
+ * (`registry-adapter.ts`, behind the department's node) calls when another department's system
+ * asks through the exchange. The adapter authenticates with a service credential of the registry
+ * department (an API key); each call names the consumer subsystem the node has authenticated
+ * (`X-Road-Client`) and the purpose it stated (`X-Road-Purpose`), and the access record is written
+ * in the consumer department's name with that purpose, so the citizen's 我的数据 shows who read
+ * their record and why. The node has already checked the consumer's access right and filters the
+ * answer to the granted fields, so reads here are not masked.
+ */
+import { Type } from 'typebox';
+import type { Actor, RequestContext } from '../../core/actor.js';
+import { AppError, validationError } from '../../core/errors.js';
+import type { HttpApp } from '../../core/http/app.js';
+import { errorResponses, StrictObject } from '../../core/http/schema-helpers.js';
+import { authorize, definePolicy } from '../../core/policy.js';
+import { parseSubsystemId } from '../../exchange/index.js';
+import { HistoryEntrySchema, RecordParams, VerifyResponse } from '../registries.schemas.js';
+import type { RegistryService } from '../registries.service.js';
+
+/** Staff of a registry's source department may serve it on the exchange (their adapter's credential). */
+export const REGISTRY_EXCHANGE_RULES = definePolicy([{ action: 'registry.exchange.serve', roles: ['dept-staff', 'dept-admin'] }]);
+
+const header = (v: string | string[] | undefined) => (Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
+
+function decoded(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}
+
+/**
+ * The actor the access is recorded for: the consumer department (by its USCC, the member code of
+ * `X-Road-Client`), reading through the registry department's adapter.
+ *
+ * @throws AUTH_FORBIDDEN when the credential is not the registry's source department's; VALIDATION_FAILED naming the header.
+ */
+async function consumerOf(
+  registries: RegistryService,
+  registry: string,
+  actor: Actor,
+  headers: Record<string, string | string[] | undefined>,
+): Promise<{ onBehalf: Actor; purpose: string; messageId: string }> {
+  authorize(actor, 'registry.exchange.serve');
+  const def = registries.definition(registry);
+  const sources = new Set(def.attributes.map((a) => a.source));
+  const bindings = await registries.bindings();
+  const serving = [...bindings.values()].some((b) => sources.has(b.source) && b.org_id === actor.orgId);
+  if (!serving) throw new AppError('AUTH_FORBIDDEN', `只有${def.name.zh}的来源部门可经交换提供该库 (only a source department serves this registry)`);
+  const client = header(headers['x-road-client']);
+  const id = parseSubsystemId(client);
+  const issues = [];
+  if (!id) issues.push({ field: 'headers.x-road-client', reason: '应为 INSTANCE/CLASS/MEMBER/SUBSYSTEM (the consumer subsystem)' });
+  const purpose = decoded(header(headers['x-road-purpose'])).trim();
+  if (Array.from(purpose).length < 2) issues.push({ field: 'headers.x-road-purpose', reason: '请说明查询目的 (the purpose of the read is required)' });
+  if (issues.length) throw validationError(issues);
+  const org = await registries.deps.findOrgByUscc(id!.memberCode);
+  if (!org)
+    throw validationError([{ field: 'headers.x-road-client', reason: `成员 ${id!.memberCode} 不是本平台的机构 (not an organisation of this platform)` }]);
+  return {
+    onBehalf: { type: 'system', name: `${org.name}（经交换 via exchange ${client}）`, orgId: org.id, roles: ['dept-staff'] },
+    purpose,
+    messageId: header(headers['x-road-id']),
+  };
+}
+
+/** The request's context, carrying the exchange message id so the access record and both nodes' logs can be matched. */
+const contextOf = (ctx: RequestContext, messageId: string): RequestContext => (messageId ? { ...ctx, requestId: `x-road:${messageId.slice(0, 100)}` } : ctx);
+
+const ExchangeHeaders = Type.Object({
+  'x-road-client': Type.String({ description: '消费方子系统（节点已认证）/ the consumer subsystem, authenticated by the node' }),
+  'x-road-purpose': Type.String({ description: '查询目的（可百分号编码）/ the stated purpose, may be percent-encoded' }),
+  'x-road-id': Type.Optional(Type.String()),
+});
+
+/** Registers the exchange-facing registry routes under `/api/v1/registries/:registry/exchange/records/:key`. */
+export async function registryExchangeRoutes(app: HttpApp, registries: RegistryService): Promise<void> {
+  const tags = ['registries'];
+  const base = '/api/v1/registries/:registry/exchange/records/:key';
+
+  app.get(
+    base,
+    {
+      schema: {
+        tags,
+        summary: '经交换查询记录（来源部门适配器，记入消费部门名下）/ read a record for an exchange consumer',
+        params: RecordParams,
+        headers: ExchangeHeaders,
+        response: { 200: Type.Ref('RegistryRecord'), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { registry, key } = request.params;
+      const c = await consumerOf(registries, registry, request.actor, request.headers);
+      const all = registries.definition(registry).attributes.map((a) => a.name);
+      return registries.read(c.onBehalf, contextOf(request.ctx, c.messageId), registry, key, { purpose: c.purpose, extraCovered: all });
+    },
+  );
+
+  app.post(
+    `${base}/verify`,
+    {
+      schema: {
+        tags,
+        summary: '经交换核验（逐项比对）/ verify claimed values for an exchange consumer',
+        params: RecordParams,
+        headers: ExchangeHeaders,
+        body: StrictObject({
+          claims: Type.Record(Type.String({ maxLength: 60 }), Type.Union([Type.String({ maxLength: 500 }), Type.Number()]), { minProperties: 1 }),
+        }),
+        response: { 200: VerifyResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { registry, key } = request.params;
+      const c = await consumerOf(registries, registry, request.actor, request.headers);
+      return registries.verifyClaims(c.onBehalf, contextOf(request.ctx, c.messageId), registry, key, request.body.claims, c.purpose);
+    },
+  );
+
+  app.get(
+    `${base}/history`,
+    {
+      schema: {
+        tags,
+        summary: '经交换查询变更历史 / a record’s history for an exchange consumer',
+        params: RecordParams,
+        headers: ExchangeHeaders,
+        response: { 200: Type.Object({ items: Type.Array(HistoryEntrySchema) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { registry, key } = request.params;
+      const c = await consumerOf(registries, registry, request.actor, request.headers);
+      return { items: await registries.history(c.onBehalf, contextOf(request.ctx, c.messageId), registry, key, c.purpose) };
+    },
+  );
+}
