@@ -19,7 +19,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNode, parseNodeConfig, startNode, type ExchangeNode } from '../../src/exchange/index.js';
 import { H } from '../../src/exchange/protocol/messages.js';
-import { launchChromium, shot, staffSignIn as signIn, startDemoServer, type DemoServer, keepFailureEvidence } from './helpers.js';
+import { launchChromium, shot, staffSignIn as signIn, startDemoServer, type DemoServer, keepFailureEvidence, pick } from './helpers.js';
 
 const RESOURCE = '流动人口户籍迁移核验信息';
 const PURPOSE = '企业开办核验法定代表人户籍';
@@ -145,7 +145,7 @@ describe('console: catalogue, review, apply, approve fewer items, call through t
     await police.getByRole('heading', { name: '新建信息资源（编目）' }).waitFor();
     await police.getByLabel('资源分类').click();
     await police.keyboard.type('201');
-    await police.locator('.ant-select-item-option', { hasText: '201 公共服务' }).click();
+    await pick(police, police.locator('.ant-select-item-option', { hasText: '201 公共服务' }));
     await police.getByLabel('信息资源名称').fill(RESOURCE);
     await police.getByLabel('信息资源摘要').fill('流动人口户籍迁入、迁出登记，用于企业开办时核验法定代表人户籍。');
     await police.getByLabel('元数据维护方').fill('户政管理支队数据组');

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterEach, expect } from 'vitest';
 import { currentTotp } from '../../src/identity/index.js';
 
@@ -60,7 +60,7 @@ export async function startDemoServer(env: Record<string, string> = {}): Promise
 /** The last API calls and console errors of each page, for the failure evidence. */
 const pageLogs = new WeakMap<Page, string[]>();
 
-function recordPage(page: Page): void {
+async function recordPage(page: Page): Promise<void> {
   const log: string[] = [];
   pageLogs.set(page, log);
   const add = (line: string) => {
@@ -71,6 +71,18 @@ function recordPage(page: Page): void {
   page.on('response', (r) => r.url().includes('/api/') && add(`← ${r.status()} ${r.request().method()} ${r.url()}`));
   page.on('console', (m) => m.type() === 'error' && add(`console.error ${m.text()}`));
   page.on('pageerror', (e) => add(`pageerror ${e.message}`));
+  // The page's own record of pointer and click events (capture phase), to tell a click the browser
+  // never delivered from one the app ignored.
+  await page.addInitScript(`(() => {
+    const log = (window.__ztEvents = []);
+    const name = (t) => t && t.nodeType === 1 ? t.tagName.toLowerCase() + (t.id ? '#' + t.id : '') + (typeof t.className === 'string' && t.className ? '.' + t.className.trim().split(/\\s+/).slice(0, 3).join('.') : '') + ' "' + (t.textContent || '').trim().slice(0, 20) + '"' : String(t);
+    for (const type of ['pointerdown', 'pointerup', 'click', 'submit']) {
+      document.addEventListener(type, (e) => {
+        log.push(new Date().toISOString().slice(11, 23) + ' ' + type + ' ' + name(e.target) + (e.defaultPrevented ? ' (prevented)' : ''));
+        if (log.length > 40) log.shift();
+      }, true);
+    }
+  })()`);
 }
 
 /** Debian's Chromium, headless, without the network chatter of a desktop browser; its pages log their API calls for the failure evidence. */
@@ -82,7 +94,7 @@ export async function launchChromium(): Promise<Browser> {
   const newPage = browser.newPage.bind(browser);
   browser.newPage = async (options) => {
     const page = await newPage(options);
-    recordPage(page);
+    await recordPage(page);
     return page;
   };
   return browser;
@@ -160,10 +172,33 @@ export function keepFailureEvidence(getBrowser: () => Browser | undefined): void
       await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true }).catch(() => undefined);
       const text = await page
         .evaluate(
-          "[location.href, ...[...document.querySelectorAll('[role=dialog], [role=alert], .ant-form-item-explain-error, .ant-message')].map((e) => e.getAttribute('class') + ': ' + e.textContent)].join('\\n')",
+          "[location.href, ...[...document.querySelectorAll('[role=dialog], [role=alert], .ant-form-item-explain-error, .ant-message')].map((e) => e.getAttribute('class') + ': ' + e.textContent), '', 'events:', ...(window.__ztEvents || [])].join('\\n')",
         )
         .catch((e: unknown) => String(e));
       fs.writeFileSync(path.join(dir, `${name}.txt`), `${String(text)}\n\n${(pageLogs.get(page) ?? []).join('\n')}\n`);
     }
   });
+}
+
+/** Resolves when no AntD motion (a popup or dialog appearing, entering or leaving) is running. */
+export async function settle(page: Page): Promise<void> {
+  // Polled from here: waitForFunction would evaluate its string in the page, which the CSP forbids.
+  const moving =
+    '[...document.querySelectorAll(\'[class*="-appear"], [class*="-enter"], [class*="-leave"]\')].some((e) => /-(appear|enter|leave)(-(prepare|start|active))?(\\s|$)/.test(e.className))';
+  const deadline = Date.now() + 15_000;
+  while ((await page.evaluate(moving)) as boolean) {
+    if (Date.now() > deadline) throw new Error('settle: an AntD motion did not end within 15 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Clicks an option in a popup (select, cascader) once the popup has finished appearing: a popup is
+ * positioned while it appears, and on a busy machine a click sent meanwhile lands where the option
+ * no longer is (the selection is then silently lost).
+ */
+export async function pick(page: Page, option: Locator): Promise<void> {
+  await option.waitFor();
+  await settle(page);
+  await option.click();
 }

@@ -10,7 +10,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, shot, staffSignIn as signIn, startDemoServer, type DemoServer, keepFailureEvidence } from './helpers.js';
+import { launchChromium, shot, staffSignIn as signIn, startDemoServer, type DemoServer, keepFailureEvidence, pick } from './helpers.js';
 
 let server: DemoServer | undefined;
 let baseUrl = '';
@@ -97,7 +97,7 @@ describe('registry pages', () => {
     await dialog.getByRole('button', { name: /保\s*存/ }).click();
     await expect.poll(() => dialog.locator('.ant-form-item-explain-error').allInnerTexts(), { timeout: 10_000 }).not.toEqual([]);
     await dialog.getByLabel('属性').click();
-    await civil.locator('.ant-select-item-option', { hasText: '居住地址' }).click();
+    await pick(civil, civil.locator('.ant-select-item-option', { hasText: '居住地址' }));
     await dialog.getByLabel('认为正确的值').fill(newAddress);
     await dialog.getByLabel('依据（文书编号、证明材料说明）').fill('居住证明 榕民〔2026〕15号');
     await dialog.getByRole('button', { name: /保\s*存/ }).click();
@@ -137,7 +137,7 @@ describe('registry pages', () => {
   it('draws the parcels as an SVG map, opens one, and searches a point clicked on the map', async () => {
     await civil.getByRole('menuitem', { name: '基础信息库' }).click();
     await civil.getByLabel('基础信息库', { exact: true }).click();
-    await civil.locator('.ant-select-item-option', { hasText: '宗地' }).click();
+    await pick(civil, civil.locator('.ant-select-item-option', { hasText: '宗地' }));
     await civil.getByRole('tab', { name: '检索' }).click();
     await civil.getByRole('tabpanel').getByLabel('查询目的').fill('土地供应核查');
     await civil.locator('label:visible', { hasText: '按范围' }).click();

@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentTotp } from '../../src/identity/index.js';
 import { makeCitizenId, makeUscc } from '../../src/standards/index.js';
-import { launchChromium, shot, staffSignIn as signIn, startDemoServer, type DemoServer, keepFailureEvidence } from './helpers.js';
+import { launchChromium, shot, staffSignIn as signIn, startDemoServer, type DemoServer, keepFailureEvidence, pick } from './helpers.js';
 
 let server: DemoServer | undefined;
 let baseUrl = '';
@@ -153,7 +153,7 @@ describe('console', () => {
     await dialog.getByLabel('姓名').fill('王晓东');
     await dialog.getByLabel('所属部门').click();
     await admin.keyboard.type('数字经济');
-    await admin.locator('.ant-select-item-option', { hasText: deptName }).click();
+    await pick(admin, admin.locator('.ant-select-item-option', { hasText: deptName }));
     const orgField = dialog.locator('.ant-form-item', { has: admin.getByLabel('所属部门', { exact: true }) });
     await expect.poll(() => orgField.innerText(), { timeout: 10_000 }).toContain(deptName);
     await dialog.getByLabel('初始密码').fill('weakweak');
@@ -187,7 +187,7 @@ describe('console', () => {
     await admin.getByRole('button', { name: '新建部门' }).click();
     const dialog = admin.getByRole('dialog');
     await dialog.getByLabel('按省、市、县选择行政区划').click();
-    for (const name of ['福建省', '福州市', '鼓楼区']) await admin.locator('.ant-cascader-menu-item', { hasText: name }).first().click();
+    for (const name of ['福建省', '福州市', '鼓楼区']) await pick(admin, admin.locator('.ant-cascader-menu-item', { hasText: name }).first());
     await expect.poll(() => dialog.getByLabel('行政区划代码').inputValue(), { timeout: 10_000 }).toBe('350102');
     await dialog.getByRole('button', { name: /取\s*消/ }).click();
   });
