@@ -20,3 +20,5 @@ export { nodeMigrations } from './node/node.migration.js';
 export { archiveMessages, verifyArchive, type ArchiveRow, type MessageArchive, type SignedArchive } from './node/archive.js';
 export { createTransfers, type TransferOutcome, type TransferResult } from './transfer/transfer.js';
 export { canonicalChunk, transferShape, type ChunkEnvelope } from './transfer/transfer-protocol.js';
+export { startPubSub, type EventItem, type PubSub } from './pubsub/pubsub.js';
+export { DatabaseEventStore, NatsEventStore, type EventStore, type StoredEvent } from './pubsub/event-store.js';
