@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { SYSTEM_ACTOR, type Actor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
 import { applyForResource, decideApplication, importResources, listApplications, listResources, type DataItem } from '../catalog/index.js';
-import { initNode } from '../exchange/index.js';
+import { initNode, type ExchangeNode } from '../exchange/index.js';
 import { createApiKey, findOrgByUscc, listUsers } from '../identity/index.js';
 import type { Platform } from '../platform.js';
 import { POPULATION } from '../registries/index.js';
@@ -67,6 +67,8 @@ export interface RunningDemoNode {
   apiKey: string;
   clientUrl: string;
   serverUrl: string;
+  /** The node itself when it runs in this process (`inProcess`). */
+  node?: ExchangeNode;
 }
 
 export interface DemoExchange {
@@ -372,6 +374,7 @@ export async function startDemoExchange(
     apiKey: states.get(d.key)!.apiKey,
     clientUrl: started[i]!.clientUrl,
     serverUrl: started[i]!.serverUrl,
+    ...(started[i]!.parts ? { node: started[i]!.parts.node } : {}),
   }));
   const mz = nodes.find((n) => n.key === 'mz')!;
   const scjg = nodes.find((n) => n.key === 'scjg')!;

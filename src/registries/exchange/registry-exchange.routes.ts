@@ -18,7 +18,7 @@ import { parseSubsystemId } from '../../exchange/index.js';
 import { HistoryEntrySchema, RecordParams, VerifyResponse } from '../registries.schemas.js';
 import type { RegistryService } from '../registries.service.js';
 
-/** Staff of a registry's source department may serve it on the exchange (their adapter's credential). */
+/** Staff of a registry's department may serve it on the exchange (their adapter's credential). */
 export const REGISTRY_EXCHANGE_RULES = definePolicy([{ action: 'registry.exchange.serve', roles: ['dept-staff', 'dept-admin'] }]);
 
 const header = (v: string | string[] | undefined) => (Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
@@ -45,10 +45,12 @@ async function consumerOf(
 ): Promise<{ onBehalf: Actor; purpose: string; messageId: string }> {
   authorize(actor, 'registry.exchange.serve');
   const def = registries.definition(registry);
-  const sources = new Set(def.attributes.map((a) => a.source));
-  const bindings = await registries.bindings();
-  const serving = [...bindings.values()].some((b) => sources.has(b.source) && b.org_id === actor.orgId);
-  if (!serving) throw new AppError('AUTH_FORBIDDEN', `只有${def.name.zh}的来源部门可经交换提供该库 (only a source department serves this registry)`);
+  // The registry department is the source of the key attribute (公安 for population): it alone
+  // serves the whole registry; other source departments keep only their own attributes.
+  const keeper = def.attributes.find((a) => a.name === def.keyAttribute)?.source;
+  const bound = keeper ? (await registries.bindings()).get(keeper) : undefined;
+  if (!bound || bound.org_id !== actor.orgId)
+    throw new AppError('AUTH_FORBIDDEN', `只有${def.name.zh}的主管部门可经交换提供该库 (only the registry's department serves it on the exchange)`);
   const client = header(headers['x-road-client']);
   const id = parseSubsystemId(client);
   const issues = [];
