@@ -119,6 +119,8 @@ describe('harvest sources', () => {
     expect(created).toBeGreaterThan(0);
     await expect.poll(() => table.innerText(), { timeout: 30_000 }).toContain('成功');
     expect(await table.innerText()).toContain(`发布 ${created}`);
+    await reviewer.locator('.ant-table-row-expand-icon').first().click();
+    await expect.poll(() => mainText(reviewer), { timeout: 30_000 }).toMatch(/(完整|增量)\s+成功\s+新增 \d+/);
     await shot(reviewer, 'console-harvest-run');
     await reviewer.close();
   }, 300_000);

@@ -54,6 +54,13 @@ export const dataEn: Record<keyof typeof dataZhCN, string> = {
   'catalog.harvest.runOk': '“{name}” harvested',
   'catalog.harvest.runFailed': '“{name}” could not be harvested',
   'catalog.harvest.counts': '{created} new, {updated} updated, {unchanged} unchanged, {withdrawn} withdrawn, {skipped} skipped ({pages} pages)',
+  'catalog.harvest.startedAt': 'Started',
+  'catalog.harvest.mode': 'Mode',
+  'catalog.harvest.mode.full': 'Full',
+  'catalog.harvest.mode.incremental': 'Incremental',
+  'catalog.harvest.outcome': 'Outcome',
+  'catalog.harvest.result': 'What happened',
+  'catalog.harvest.moreErrors': '{count} more errors',
   'catalog.harvest.empty': 'No harvest sources yet',
 
   'registry.verify.title': 'Verification',

@@ -51,6 +51,13 @@ export const dataZhCN = {
   'catalog.harvest.runOk': '“{name}”汇聚完成',
   'catalog.harvest.runFailed': '“{name}”汇聚失败',
   'catalog.harvest.counts': '新增 {created}，更新 {updated}，未变 {unchanged}，下线 {withdrawn}，跳过 {skipped}（共 {pages} 页）',
+  'catalog.harvest.startedAt': '开始时间',
+  'catalog.harvest.mode': '方式',
+  'catalog.harvest.mode.full': '完整',
+  'catalog.harvest.mode.incremental': '增量',
+  'catalog.harvest.outcome': '结果',
+  'catalog.harvest.result': '汇聚情况',
+  'catalog.harvest.moreErrors': '另有 {count} 个错误',
   'catalog.harvest.empty': '还没有汇聚来源',
 
   'registry.verify.title': '核验',

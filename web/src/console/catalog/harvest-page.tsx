@@ -18,6 +18,8 @@ interface SourceValues {
 }
 
 const KEY = ['catalog', 'harvest-sources'] as const;
+/** The numbers of a run, for the catalog.harvest.counts message. */
+const countsOf = (r: Run) => ({ created: r.created, updated: r.updated, unchanged: r.unchanged, withdrawn: r.withdrawn, skipped: r.skipped, pages: r.pages });
 const time = (iso: string | null) => (iso ? new Date(iso).toLocaleString('zh-CN', { hour12: false }) : '—');
 
 /** One run's counts and per-record errors. */
@@ -33,16 +35,7 @@ function RunResult({ source, run }: { source: string; run: Run }) {
       title={t(ok ? 'catalog.harvest.runOk' : 'catalog.harvest.runFailed', { name: source })}
       description={
         <Space orientation="vertical">
-          <span>
-            {t('catalog.harvest.counts', {
-              created: run.created,
-              updated: run.updated,
-              unchanged: run.unchanged,
-              withdrawn: run.withdrawn,
-              skipped: run.skipped,
-              pages: run.pages,
-            })}
-          </span>
+          <span>{t('catalog.harvest.counts', countsOf(run))}</span>
           {run.message && <span>{run.message}</span>}
           {run.errors.length > 0 && (
             <ul className="zt-issues">
@@ -55,6 +48,58 @@ function RunResult({ source, run }: { source: string; run: Run }) {
           )}
         </Space>
       }
+    />
+  );
+}
+
+/** A source's recent runs (expanded row): when, mode, outcome, counts and the first errors. */
+function SourceRuns({ id }: { id: string }) {
+  const { t } = useI18n();
+  const detail = useQuery({ queryKey: [...KEY, id], queryFn: () => call('get', '/api/v1/catalog/harvest-sources/{id}', { params: { id } }) });
+  if (detail.isPending) return <LoadingState />;
+  if (detail.isError) return <ErrorState error={detail.error} onRetry={() => void detail.refetch()} />;
+  return (
+    <Table<Run>
+      rowKey="id"
+      size="small"
+      dataSource={detail.data.runs}
+      pagination={false}
+      locale={{ emptyText: <Empty description={t('catalog.harvest.never')} /> }}
+      columns={[
+        { title: t('catalog.harvest.startedAt'), dataIndex: 'startedAt', width: 180, render: (v: string) => time(v) },
+        {
+          title: t('catalog.harvest.mode'),
+          dataIndex: 'mode',
+          width: 90,
+          render: (m: Run['mode']) => t(m === 'full' ? 'catalog.harvest.mode.full' : 'catalog.harvest.mode.incremental'),
+        },
+        {
+          title: t('catalog.harvest.outcome'),
+          dataIndex: 'status',
+          width: 90,
+          render: (v: Run['status']) => (
+            <Tag className={v === 'succeeded' ? 'zt-outcome-ok' : 'zt-outcome-bad'}>
+              {t(v === 'succeeded' ? 'catalog.harvest.ok' : 'catalog.harvest.failed')}
+            </Tag>
+          ),
+        },
+        {
+          title: t('catalog.harvest.result'),
+          key: 'counts',
+          render: (_: unknown, r) => (
+            <Space orientation="vertical" size={0}>
+              <span>{t('catalog.harvest.counts', countsOf(r))}</span>
+              {r.message && <span>{r.message}</span>}
+              {r.errors.slice(0, 5).map((e, i) => (
+                <span key={i}>
+                  <span className="zt-mono">{e.uri}</span>：{e.reason}
+                </span>
+              ))}
+              {r.errors.length > 5 && <span>{t('catalog.harvest.moreErrors', { count: r.errors.length - 5 })}</span>}
+            </Space>
+          ),
+        },
+      ]}
     />
   );
 }
@@ -100,6 +145,7 @@ export default function HarvestSourcesPage() {
           size="small"
           dataSource={sources.data}
           pagination={false}
+          expandable={{ expandedRowRender: (s) => <SourceRuns id={s.id} />, expandRowByClick: false }}
           locale={{ emptyText: <Empty description={t('catalog.harvest.empty')} /> }}
           columns={[
             {

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Checkbox, Empty, Progress, Space, Table, Tag, Upload } from 'antd';
+import { Alert, Button, Checkbox, Empty, Progress, Space, Tag, Upload } from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { ApiError } from '../../api/client';
@@ -7,34 +7,15 @@ import type { ReplyOf } from '../../api/types';
 import { ErrorState } from '../../components/states';
 import { useI18n } from '../../i18n';
 import { sendFile, spreadsheetType } from '../file-transfer';
+import { RowErrorsTable, type RowError } from '../row-errors-table';
 import { CatalogExportButtons } from './export-buttons';
 
 type ImportReply = ReplyOf<'/api/v1/catalog/import', 'post'>;
-type RowError = ImportReply['errors'][number];
 
 /** What one run ended in: the import's counts, or the file's bad rows (nothing written). */
 type Outcome = { kind: 'imported'; file: string; reply: ImportReply } | { kind: 'invalid'; file: string; message: string; errors: RowError[] };
 
 const sizeText = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
-
-function RowErrorTable({ errors }: { errors: RowError[] }) {
-  const { t } = useI18n();
-  return (
-    <Table<RowError>
-      data-testid="catalog-import-errors"
-      rowKey={(e) => `${e.row}-${e.column}-${e.reason}`}
-      size="small"
-      dataSource={errors}
-      pagination={{ pageSize: 50, showSizeChanger: false, hideOnSinglePage: true }}
-      locale={{ emptyText: <Empty /> }}
-      columns={[
-        { title: t('catalog.import.row'), dataIndex: 'row', width: 80 },
-        { title: t('catalog.import.column'), dataIndex: 'column', width: 180, render: (c: string) => c || '—' },
-        { title: t('catalog.import.reason'), dataIndex: 'reason' },
-      ]}
-    />
-  );
-}
 
 /**
  * 目录导入: download the template, upload a filled-in CSV/XLSX; a file with any bad row writes
@@ -114,7 +95,7 @@ export default function CatalogImportPage() {
             title={t('catalog.import.invalid', { file: outcome.file, count: outcome.errors.length })}
             description={outcome.message}
           />
-          <RowErrorTable errors={outcome.errors} />
+          <RowErrorsTable errors={outcome.errors} testId="catalog-import-errors" />
         </>
       )}
       {outcome?.kind === 'imported' && (
@@ -136,7 +117,7 @@ export default function CatalogImportPage() {
             }
           />
           <Link to="/console/catalog-mine">{t('catalog.import.toMine')}</Link>
-          {outcome.reply.errors.length > 0 && <RowErrorTable errors={outcome.reply.errors} />}
+          {outcome.reply.errors.length > 0 && <RowErrorsTable errors={outcome.reply.errors} testId="catalog-import-errors" />}
         </>
       )}
       {!file && !outcome && <Empty description={t('catalog.import.empty')} />}

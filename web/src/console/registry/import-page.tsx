@@ -1,17 +1,13 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Checkbox, Empty, Input, Progress, Space, Table, Upload } from 'antd';
+import { Alert, Button, Checkbox, Empty, Input, Progress, Space, Upload } from 'antd';
 import { useState } from 'react';
-import { ErrorState, LoadingState } from '../../components/states';
+import { ErrorState } from '../../components/states';
 import { useI18n } from '../../i18n';
 import { countCsvRows, readLines, sendFile, spreadsheetType, XLSX_TYPE } from '../file-transfer';
-import { label, useRegistries, type RegistryDefinition } from './registry-data';
-import { RegistrySelect } from './registry-select';
+import { RowErrorsTable, type RowError } from '../row-errors-table';
+import { label, type RegistryDefinition } from './registry-data';
+import { RegistryPageShell } from './registry-select';
 
-interface Rejected {
-  row: number;
-  column: string;
-  reason: string;
-}
 interface ImportResult {
   rows: number;
   invalidRows: number;
@@ -23,7 +19,7 @@ interface ImportResult {
 /** One NDJSON line of POST /api/v1/registries/{registry}/import. */
 interface Line {
   progress?: { phase: 'validate' | 'write'; rows: number };
-  rejected?: Rejected;
+  rejected?: RowError;
   result?: ImportResult;
   failed?: { code: string; message: string };
 }
@@ -41,16 +37,16 @@ function RegistryImport({ def }: { def: RegistryDefinition }) {
   const [reason, setReason] = useState(t('registry.import.defaultReason'));
   const [skipInvalid, setSkipInvalid] = useState(false);
   const [progress, setProgress] = useState<{ rows: number; total?: number; phase: string }>();
-  const [rejected, setRejected] = useState<Rejected[]>([]);
+  const [rejected, setRowError] = useState<RowError[]>([]);
   const run = useMutation({
     mutationFn: async (f: File): Promise<Outcome> => {
       const type = spreadsheetType(f);
       const total = type === XLSX_TYPE ? undefined : await countCsvRows(f);
-      setRejected([]);
+      setRowError([]);
       setProgress({ rows: 0, ...(total !== undefined ? { total } : {}), phase: 'upload' });
       const response = await sendFile(`/api/v1/registries/${encodeURIComponent(def.key)}/import`, f, type, { reason: reason.trim(), skipInvalid });
       const outcome: Outcome = { file: f.name };
-      const bad: Rejected[] = [];
+      const bad: RowError[] = [];
       await readLines(response, (lines) => {
         for (const text of lines) {
           if (!text.trim()) continue;
@@ -60,7 +56,7 @@ function RegistryImport({ def }: { def: RegistryDefinition }) {
           if (line.result) outcome.result = line.result;
           if (line.failed) outcome.failed = line.failed;
         }
-        setRejected([...bad]);
+        setRowError([...bad]);
       });
       if (!outcome.result && !outcome.failed) throw new Error(t('registry.import.cutShort'));
       if (outcome.result) await queryClient.invalidateQueries({ queryKey: ['registries'] });
@@ -83,7 +79,7 @@ function RegistryImport({ def }: { def: RegistryDefinition }) {
           beforeUpload={(f) => {
             setFile(f);
             setProgress(undefined);
-            setRejected([]);
+            setRowError([]);
             run.reset();
             return false; // sent by the import button
           }}
@@ -132,20 +128,7 @@ function RegistryImport({ def }: { def: RegistryDefinition }) {
           })}
         />
       )}
-      {rejected.length > 0 && (
-        <Table<Rejected>
-          data-testid="registry-import-errors"
-          rowKey={(e) => `${e.row}-${e.column}-${e.reason}`}
-          size="small"
-          dataSource={rejected}
-          pagination={{ pageSize: 50, showSizeChanger: false, hideOnSinglePage: true }}
-          columns={[
-            { title: t('catalog.import.row'), dataIndex: 'row', width: 80 },
-            { title: t('catalog.import.column'), dataIndex: 'column', width: 180 },
-            { title: t('catalog.import.reason'), dataIndex: 'reason' },
-          ]}
-        />
-      )}
+      {rejected.length > 0 && <RowErrorsTable errors={rejected} testId="registry-import-errors" />}
       {!file && !outcome && <Empty description={t('registry.import.empty')} />}
     </Space>
   );
@@ -154,23 +137,5 @@ function RegistryImport({ def }: { def: RegistryDefinition }) {
 /** The registry bulk import page: choose the registry, then the file. */
 export default function RegistryImportPage() {
   const { t } = useI18n();
-  const registries = useRegistries();
-  const [registry, setRegistry] = useState<string>();
-  if (registries.isPending) return <LoadingState />;
-  if (registries.isError) return <ErrorState error={registries.error} onRetry={() => void registries.refetch()} />;
-  const defs = registries.data.items;
-  const def = defs.find((d) => d.key === registry) ?? defs[0];
-  return (
-    <section aria-labelledby="zt-page-title" className="zt-stack">
-      <h1 id="zt-page-title">{t('registry.import.title')}</h1>
-      {!def ? (
-        <Empty />
-      ) : (
-        <>
-          <RegistrySelect defs={defs} value={def.key} onChange={setRegistry} />
-          <RegistryImport key={def.key} def={def} />
-        </>
-      )}
-    </section>
-  );
+  return <RegistryPageShell title={t('registry.import.title')}>{(def) => <RegistryImport key={def.key} def={def} />}</RegistryPageShell>;
 }

@@ -4,11 +4,11 @@ import { useState } from 'react';
 import { call } from '../../api/client';
 import type { ReplyOf } from '../../api/types';
 import { applyServerErrors } from '../../components/form-errors';
-import { ErrorState, LoadingState } from '../../components/states';
+import { ErrorState } from '../../components/states';
 import { useI18n } from '../../i18n';
 import { CSV_TYPE, countCsvRows, readLines, saveBlob, sendFile } from '../file-transfer';
-import { label, useRegistries, type RegistryDefinition } from './registry-data';
-import { RegistrySelect } from './registry-select';
+import { label, type RegistryDefinition } from './registry-data';
+import { RegistryPageShell } from './registry-select';
 import '../data-pages.css';
 
 type VerifyReply = ReplyOf<'/api/v1/registries/{registry}/verify', 'post'>;
@@ -216,28 +216,16 @@ function BatchVerify({ def }: { def: RegistryDefinition }) {
 /** 核验: a single key with claimed values, or a CSV of them streamed through the server with a progress bar and a result file. */
 export default function RegistryVerifyPage() {
   const { t } = useI18n();
-  const registries = useRegistries();
-  const [registry, setRegistry] = useState<string>();
-  if (registries.isPending) return <LoadingState />;
-  if (registries.isError) return <ErrorState error={registries.error} onRetry={() => void registries.refetch()} />;
-  const defs = registries.data.items;
-  const def = defs.find((d) => d.key === registry) ?? defs[0];
   return (
-    <section aria-labelledby="zt-page-title" className="zt-stack">
-      <h1 id="zt-page-title">{t('registry.verify.title')}</h1>
-      {!def ? (
-        <Empty />
-      ) : (
-        <>
-          <RegistrySelect defs={defs} value={def.key} onChange={setRegistry} />
-          <Tabs
-            items={[
-              { key: 'single', label: t('registry.verify.single'), children: <SingleVerify key={def.key} def={def} /> },
-              { key: 'batch', label: t('registry.verify.batch'), children: <BatchVerify key={def.key} def={def} /> },
-            ]}
-          />
-        </>
+    <RegistryPageShell title={t('registry.verify.title')}>
+      {(def) => (
+        <Tabs
+          items={[
+            { key: 'single', label: t('registry.verify.single'), children: <SingleVerify key={def.key} def={def} /> },
+            { key: 'batch', label: t('registry.verify.batch'), children: <BatchVerify key={def.key} def={def} /> },
+          ]}
+        />
       )}
-    </section>
+    </RegistryPageShell>
   );
 }
