@@ -97,6 +97,7 @@ describe.each(DIALECTS)('file transfer between nodes (%s)', (dialect) => {
   let consumer: ExchangeNode;
   let provider: ExchangeNode;
   let consumerConfig: NodeConfig;
+  let providerConfig: NodeConfig;
   const keys: Record<string, string> = {};
   const PROVIDER = `CN-DEMO/GOV/${makeUscc('1', '1', '350100', '00510001')}`;
   const CONSUMER = `CN-DEMO/GOV/${makeUscc('1', '1', '350100', '00510002')}`;
@@ -187,7 +188,10 @@ describe.each(DIALECTS)('file transfer between nodes (%s)', (dialect) => {
       if (s.key === 'consumer') {
         consumerConfig = config;
         consumer = await startNode(config);
-      } else provider = await startNode(config);
+      } else {
+        providerConfig = config;
+        provider = await startNode(config);
+      }
     }
     expect(
       (await sys.request('POST', '/api/v1/exchange/services', { subsystemId: `${PROVIDER}/archive`, code: 'files', title: '档案文件接收' })).statusCode,
@@ -361,6 +365,41 @@ describe.each(DIALECTS)('file transfer between nodes (%s)', (dialect) => {
 
     // Sent properly through the node, the same transfer completes and matches.
     const done = (await upload(`${consumer.clientUrl}/transfers/${id}`, headersOf(CLIENT), 0, size, { seed: 'tamper' })) as Reply;
+    expect(done.status).toBe(200);
+    expect(done.json).toMatchObject({ status: 'complete', fileHash: expected });
+    expect(received.find((r) => r.headers[H.id] === id)).toMatchObject({ size, hash: expected });
+  });
+
+  it('keeps the verified chunks across a restart of the provider node', async () => {
+    const size = 40 * MiB + 48;
+    const expected = await hashOf(0, size, 'sha256', 'restart');
+    const opened = await openTransfer(CLIENT, { size, hash: expected });
+    const id = opened.json.transferId as string;
+    // The local system sends the first 24 MiB and ends its request there (a partial upload).
+    const partial = await new Promise<Reply>((resolve, reject) => {
+      const req = http.request(`${consumer.clientUrl}/transfers/${id}`, {
+        method: 'PUT',
+        headers: { ...headersOf(CLIENT), 'content-type': 'application/octet-stream', 'content-length': 24 * MiB },
+      });
+      req.on('response', (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (d: Buffer) => parts.push(d));
+        res.on('end', () => resolve({ status: res.statusCode!, error: '', json: JSON.parse(Buffer.concat(parts).toString()) as Record<string, unknown> }));
+      });
+      req.on('error', reject);
+      void (async () => {
+        for await (const piece of payload(0, 24 * MiB, 'restart')) if (!req.write(piece)) await once(req, 'drain');
+        req.end();
+      })();
+    });
+    expect(partial.status).toBe(202);
+    expect(partial.json).toMatchObject({ status: 'open', receivedChunks: 3, nextOffset: 24 * MiB });
+    await provider.close();
+    // While the provider node is down the status query fails with the typed network error.
+    expect(await status(id)).toMatchObject({ status: 502, error: 'Server.ClientProxy.NetworkError' });
+    provider = await startNode(providerConfig);
+    expect((await status(id)).json).toMatchObject({ receivedChunks: 3, nextOffset: 24 * MiB });
+    const done = (await upload(`${consumer.clientUrl}/transfers/${id}?offset=${24 * MiB}`, headersOf(CLIENT), 24 * MiB, size, { seed: 'restart' })) as Reply;
     expect(done.status).toBe(200);
     expect(done.json).toMatchObject({ status: 'complete', fileHash: expected });
     expect(received.find((r) => r.headers[H.id] === id)).toMatchObject({ size, hash: expected });
