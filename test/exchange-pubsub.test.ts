@@ -62,6 +62,7 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
   let backend: http.Server;
   let backendUrl = '';
   const received: Record<string, Received[]> = { birth: [], tick: [] };
+  const attempts: Record<string, number[]> = {};
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-pubsub-'));
   const nodeDbs: TestDatabase[] = [];
   const PROVIDER = `CN-DEMO/GOV/${makeUscc('1', '1', '350100', '00410001')}`;
@@ -77,7 +78,7 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
     n.child = child;
     n.out = '';
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${name} node did not start: ${n.out}`)), 60_000);
+      const timer = setTimeout(() => reject(new Error(`${name} node did not start: ${n.out}`)), 150_000);
       child.stdout!.on('data', (d: Buffer) => {
         n.out = (n.out + d.toString()).slice(-20_000);
         if (/client side: http:\/\//.test(n.out)) {
@@ -139,6 +140,13 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
       req.on('end', () => {
         const list = received[req.url!.slice(1)];
         if (!list) return void res.writeHead(404).end();
+        // The backend is down for the first three attempts of an event with id flaky-*.
+        const id = String(req.headers['x-zt-event-id']);
+        if (id.startsWith('flaky-')) {
+          const tries = (attempts[id] ??= []);
+          tries.push(Date.now());
+          if (tries.length <= 3) return void res.writeHead(503).end();
+        }
         list.push({
           id: String(req.headers['x-zt-event-id']),
           sequence: Number(req.headers['x-zt-event-sequence']),
@@ -212,7 +220,7 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
       expect(grant.statusCode).toBe(201);
     }
     await Promise.all((['provider', 'consumer', 'other'] as const).map((n) => startNodeProcess(n)));
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     for (const n of Object.values(nodes)) {
@@ -262,6 +270,22 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
     await until('the second event', () => received.birth!.length >= 2);
     await new Promise((r) => setTimeout(r, 1000));
     expect(received.birth!.map((r) => r.id)).toEqual([id, 'birth-once-1']);
+  });
+
+  it('retries a push the backend refuses with growing pauses, and keeps the events behind it in order', async () => {
+    const event = { dateTime: '2026-12-04T09:00:00+08:00', gender: 'M', mother: '李娜', place: '福州市第一医院' };
+    const before = received.birth!.length;
+    expect((await publish('birth', event, 'flaky-1')).status).toBe(201);
+    expect((await publish('birth', event, 'after-flaky-1')).status).toBe(201);
+    await until('the retried event and the one after it', () => received.birth!.length >= before + 2, 30_000);
+    expect(received.birth!.slice(before).map((r) => r.id)).toEqual(['flaky-1', 'after-flaky-1']);
+    const tries = attempts['flaky-1']!;
+    expect(tries).toHaveLength(4);
+    const gaps = tries.slice(1).map((t, i) => t - tries[i]!);
+    // retryInitialMs 50: about 50, 100, 200 ms apart.
+    expect(gaps[0]).toBeGreaterThanOrEqual(45);
+    expect(gaps[1]).toBeGreaterThanOrEqual(95);
+    expect(gaps[2]).toBeGreaterThanOrEqual(195);
   });
 
   it('refuses an event that does not match its schema or type, naming the field', async () => {
