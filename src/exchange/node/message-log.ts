@@ -4,6 +4,7 @@ import path from 'node:path';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { CryptoSuite } from '../../core/crypto/index.js';
 import { tablesOf, type Db } from '../../core/db/database.js';
+import type { RequestEnvelope } from '../protocol/messages.js';
 
 /** One exchanged message as the node logged it: what was asked, by whom, why, and what was answered. */
 export interface MessageRecord {
@@ -36,6 +37,41 @@ export interface MessageRecord {
   ended_at: string;
   prev_hash: string;
   hash: string;
+}
+
+/** A record's outcome from the answer's error type and HTTP status. */
+export function outcomeOf(error: string, status: number): MessageRecord['outcome'] {
+  if (error === 'Server.ServerProxy.AccessDenied') return 'denied';
+  return error || status >= 500 ? 'error' : 'ok';
+}
+
+/** The request half of a record: what was asked, by whom and why, between which nodes, and the signed request. */
+export function requestFields(
+  env: RequestEnvelope,
+  reqHash: string,
+  signature: string,
+  role: 'consumer' | 'provider',
+  consumerNode: string,
+  providerNode: string,
+) {
+  return {
+    message_id: env.messageId,
+    role,
+    client: env.client,
+    service: env.service,
+    user_id: env.userId,
+    issue: env.issue,
+    purpose: env.purpose,
+    method: env.method,
+    path: env.path,
+    consumer_node: consumerNode,
+    provider_node: providerNode,
+    request_timestamp: env.timestamp,
+    request_content_type: env.contentType,
+    request_body_hash: env.bodyHash,
+    request_hash: reqHash,
+    request_signature: signature,
+  };
 }
 
 interface NodeTables {

@@ -21,7 +21,7 @@ import { XRoadError, type XRoadErrorType } from '../protocol/xroad-errors.js';
 import { archiveMessages, lastArchive, type ArchiveRow } from './archive.js';
 import { GlobalConfHolder } from './globalconf-client.js';
 import { checkFreeText, decodeHeader, header, readBody } from './http-util.js';
-import { MessageLog, type MessageRecord } from './message-log.js';
+import { MessageLog, outcomeOf, requestFields } from './message-log.js';
 import { nodeFiles, type NodeConfig } from './node-config.js';
 import { nodeMigrations } from './node.migration.js';
 import { NodeMetrics } from './node-metrics.js';
@@ -321,7 +321,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       if (respEnv.requestHash !== expectedRequestHash) throw new XRoadError('Server.ClientProxy.InvalidRequestHash');
       await messageLog.append(
         {
-          ...recordFields(env, expectedRequestHash, signature, 'consumer', provider.id),
+          ...requestFields(env, expectedRequestHash, signature, 'consumer', env.sender, provider.id),
           response_timestamp: respEnv.timestamp,
           response_status: respEnv.status,
           response_content_type: respEnv.contentType,
@@ -409,7 +409,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
         if (env && consumerNode) {
           await messageLog.append(
             {
-              ...recordFields(env, reqHash, header(req.headers, H.signature), 'provider', self),
+              ...requestFields(env, reqHash, header(req.headers, H.signature), 'provider', env.sender, self),
               response_timestamp: respEnv.timestamp,
               response_status: status,
               response_content_type: contentType,
@@ -705,32 +705,6 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
       resolve();
     });
   });
-}
-
-function outcomeOf(error: string, status: number): MessageRecord['outcome'] {
-  if (error === 'Server.ServerProxy.AccessDenied') return 'denied';
-  return error || status >= 500 ? 'error' : 'ok';
-}
-
-function recordFields(env: RequestEnvelope, reqHash: string, signature: string, role: 'consumer' | 'provider', providerNode: string) {
-  return {
-    message_id: env.messageId,
-    role,
-    client: env.client,
-    service: env.service,
-    user_id: env.userId,
-    issue: env.issue,
-    purpose: env.purpose,
-    method: env.method,
-    path: env.path,
-    consumer_node: env.sender,
-    provider_node: providerNode,
-    request_timestamp: env.timestamp,
-    request_content_type: env.contentType,
-    request_body_hash: env.bodyHash,
-    request_hash: reqHash,
-    request_signature: signature,
-  };
 }
 
 export type { GlobalConf };

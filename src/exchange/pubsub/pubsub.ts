@@ -12,7 +12,7 @@ import { canonicalRequest, canonicalResponse, H, MESSAGE_ID, requestHash, type R
 import { XRoadError, type XRoadErrorType } from '../protocol/xroad-errors.js';
 import type { GlobalConfHolder } from '../node/globalconf-client.js';
 import { checkFreeText, header, readBody } from '../node/http-util.js';
-import type { MessageLog, MessageRecord } from '../node/message-log.js';
+import { outcomeOf, requestFields, type MessageLog } from '../node/message-log.js';
 import type { NodeConfig } from '../node/node-config.js';
 import type { NodeLogger } from '../node/node-logger.js';
 import { openEventStore, Signal, type EventReader, type EventStore, type StoredEvent } from './event-store.js';
@@ -224,7 +224,7 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
     if (respEnv.requestHash !== reqHash) throw new XRoadError('Server.ClientProxy.InvalidRequestHash');
     await ctx.messageLog.append(
       {
-        ...logFields(env, reqHash, signature, 'consumer', env.sender, node.id),
+        ...requestFields(env, reqHash, signature, 'consumer', env.sender, node.id),
         response_timestamp: respEnv.timestamp,
         response_status: respEnv.status,
         response_content_type: respEnv.contentType,
@@ -278,7 +278,7 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
       if (env && peer) {
         await ctx.messageLog.append(
           {
-            ...logFields(env, reqHash, header(req.headers, H.signature), 'provider', peer.id, self),
+            ...requestFields(env, reqHash, header(req.headers, H.signature), 'provider', peer.id, self),
             response_timestamp: respEnv.timestamp,
             response_status: status,
             response_content_type: respEnv.contentType,
@@ -875,31 +875,4 @@ function decodeHeader(v: string): string {
   } catch {
     return v;
   }
-}
-
-function outcomeOf(error: string, status: number): MessageRecord['outcome'] {
-  if (error === 'Server.ServerProxy.AccessDenied') return 'denied';
-  return error || status >= 500 ? 'error' : 'ok';
-}
-
-function logFields(env: RequestEnvelope, reqHash: string, signature: string, role: 'consumer' | 'provider', callerNode: string, calledNode: string) {
-  return {
-    message_id: env.messageId,
-    role,
-    client: env.client,
-    service: env.service,
-    user_id: env.userId,
-    issue: env.issue,
-    purpose: env.purpose,
-    method: env.method,
-    path: env.path,
-    // consumer_node/provider_node: the calling and the called node of this message.
-    consumer_node: callerNode,
-    provider_node: calledNode,
-    request_timestamp: env.timestamp,
-    request_content_type: env.contentType,
-    request_body_hash: env.bodyHash,
-    request_hash: reqHash,
-    request_signature: signature,
-  };
 }

@@ -15,7 +15,7 @@ import { canonicalRequest, canonicalResponse, H, MESSAGE_ID, requestHash, type R
 import { XROAD_ERRORS, XRoadError, type XRoadErrorType } from '../protocol/xroad-errors.js';
 import type { GlobalConfHolder } from '../node/globalconf-client.js';
 import { checkFreeText, decodeHeader, header, readBody } from '../node/http-util.js';
-import type { MessageLog, MessageRecord } from '../node/message-log.js';
+import { requestFields, type MessageLog, type MessageRecord } from '../node/message-log.js';
 import type { NodeConfig } from '../node/node-config.js';
 import type { NodeLogger } from '../node/node-logger.js';
 import { canonicalChunk, chunkLength, hashFile, streamHash, T, transferContentType, transferShape, type ChunkEnvelope } from './transfer-protocol.js';
@@ -447,22 +447,7 @@ export function createTransfers(deps: TransferDeps) {
   ): Omit<MessageRecord, 'seq' | 'hash' | 'prev_hash'> => {
     const r = result.envelope;
     return {
-      message_id: env.messageId,
-      role,
-      client: env.client,
-      service: env.service,
-      user_id: env.userId,
-      issue: env.issue,
-      purpose: env.purpose,
-      method: env.method,
-      path: env.path,
-      consumer_node: env.sender,
-      provider_node: env.recipient,
-      request_timestamp: env.timestamp,
-      request_content_type: env.contentType,
-      request_body_hash: env.bodyHash,
-      request_hash: r.requestHash,
-      request_signature: signature,
+      ...requestFields(env, r.requestHash, signature, role, env.sender, env.recipient),
       response_timestamp: r.timestamp,
       response_status: r.status,
       response_content_type: r.contentType,
