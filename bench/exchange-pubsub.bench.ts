@@ -8,10 +8,10 @@
  *
  * Usage: npx tsx bench/exchange-pubsub.bench.ts [--events=5000] [--concurrency=16] [--suite=ed25519] [--store=database|nats://…]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +21,7 @@ import { initNode } from '../src/exchange/index.js';
 import { H } from '../src/exchange/protocol/messages.js';
 import { createPlatform } from '../src/platform.js';
 import { makeUscc } from '../src/standards/index.js';
+import { freePort, startNodeProcess } from './lib/node-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,30 +37,6 @@ const suite = values.suite as 'ed25519' | 'sm2';
 const ADMIN: Actor = { type: 'staff', id: 'bench', name: 'bench', roles: ['system-admin'] };
 const PURPOSE = 'benchmark';
 const event = (n: number) => ({ n, name: '张三', note: 'x'.repeat(200) });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function startNodeProcess(config: string): Promise<ChildProcess> {
-  // ZT_BENCH_PROF=<dir>: each node writes a V8 CPU profile there when it stops.
-  const prof = process.env.ZT_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ZT_BENCH_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', path.resolve('src/cli/main.ts'), 'node', '--config', config], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('client side')) resolve(child);
-    });
-    child.on('exit', (code) => reject(new Error(`node exited ${code}`)));
-  });
-}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 function post(url: string, body: string, headers: Record<string, string> = {}): Promise<number> {

@@ -10,13 +10,13 @@
  *
  * Usage: npx tsx bench/exchange-transfer.bench.ts [--size-mb=1024] [--suite=ed25519|sm2] [--chunk-mb=8]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +26,7 @@ import { initNode, nodeFiles } from '../src/exchange/index.js';
 import { H } from '../src/exchange/protocol/messages.js';
 import { createPlatform } from '../src/platform.js';
 import { makeUscc } from '../src/standards/index.js';
+import { freePort, startNodeProcess } from './lib/node-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -61,28 +62,6 @@ async function send(request: http.ClientRequest): Promise<{ status: number; body
   for await (const piece of payload(size)) if (!request.write(piece)) await once(request, 'drain');
   request.end();
   return answer;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function startNodeProcess(config: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/cli/main.ts'), 'node', '--config', config], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('client side')) resolve(child);
-    });
-    child.on('exit', (code) => reject(new Error(`node exited ${code}`)));
-  });
 }
 
 /** Resident memory of a process now and at its peak (VmRSS, VmHWM), in MiB, from /proc (Linux). */

@@ -8,10 +8,10 @@
  *
  * Usage: npx tsx bench/exchange.bench.ts [--duration=20] [--warmup=2] [--connections=32] [--suites=ed25519,sm2]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +22,7 @@ import { H } from '../src/exchange/protocol/messages.js';
 import { createPlatform } from '../src/platform.js';
 import { makeUscc } from '../src/standards/index.js';
 import { runLoad, type LoadResult } from './lib/load.js';
+import { freePort, startNodeProcess } from './lib/node-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,40 +40,6 @@ const suites = values.suites.split(',') as ('ed25519' | 'sm2')[];
 const ADMIN: Actor = { type: 'staff', id: 'bench', name: 'bench', roles: ['system-admin'] };
 const PURPOSE = 'benchmark';
 const RECORD = JSON.stringify({ id: '1', name: '张三', note: 'x'.repeat(940), address: { city: '福州市' } });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function startNodeProcess(config: string): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env.ZT_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ZT_BENCH_PROF}`] : []),
-      '--import',
-      'tsx',
-      path.resolve('src/cli/main.ts'),
-      'node',
-      '--config',
-      config,
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('client side')) resolve(child);
-    });
-    child.on('exit', (code) => reject(new Error(`node exited ${code}`)));
-  });
-}
 
 /** CPU time (user + system) a process has used so far, in ms, from /proc (Linux). */
 function cpuMsOf(pid: number): number {
