@@ -25,12 +25,16 @@ export interface DemoServer {
   stop(): void;
 }
 
-/** `zhengtong demo` from the build on a random port and a fresh data folder; resolves once it lists the demo accounts. */
+/**
+ * `zhengtong demo` from the build on a random port and a fresh data folder; resolves once it lists
+ * the demo accounts. Without the department nodes (ZT_DEMO_NODES=0): the browser tests set up the
+ * exchange members they need themselves, and test/demo.test.ts covers the demo's nodes.
+ */
 export async function startDemoServer(env: Record<string, string> = {}): Promise<DemoServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-e2e-'));
   const server = spawn(process.execPath, [path.join(ROOT, 'bin/zhengtong.js'), 'demo', '--port', '0'], {
     cwd: ROOT,
-    env: { ...process.env, ZT_DATA_DIR: dataDir, ZT_LOG_LEVEL: 'warn', ZT_PASSWORD_COST: '1024', ...env },
+    env: { ...process.env, ZT_DATA_DIR: dataDir, ZT_LOG_LEVEL: 'warn', ZT_PASSWORD_COST: '1024', ZT_DEMO_NODES: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stop = () => {
