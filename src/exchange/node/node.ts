@@ -24,6 +24,7 @@ import { checkFreeText, decodeHeader, header, readBody } from './http-util.js';
 import { MessageLog, outcomeOf, requestFields } from './message-log.js';
 import { nodeFiles, type NodeConfig } from './node-config.js';
 import { nodeMigrations } from './node.migration.js';
+import { createSignedCall } from './signed-call.js';
 import { NodeMetrics } from './node-metrics.js';
 import { createNodeLogger, type NodeLogger } from './node-logger.js';
 import { isPubSubPath, startPubSub, type PubSub } from '../pubsub/pubsub.js';
@@ -281,60 +282,23 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       if (givenId && !(await messageLog.claimMessageId('consumer', self, messageId, started)))
         throw new XRoadError('Client.InvalidRequest', `X-Road-Id ${messageId} was already used`);
 
-      const env: RequestEnvelope = {
-        method: req.method ?? 'GET',
-        path: `/r1/${service}${m[6] ? subpath : ''}${query}`,
-        messageId,
-        client,
-        service,
-        userId,
-        issue,
-        purpose,
-        timestamp: started,
-        sender: self,
-        recipient: provider.id,
-        contentType: header(req.headers, 'content-type'),
-        bodyHash: keys.suite.hash(body).toString('hex'),
-      };
-      const canonical = canonicalRequest(env);
-      const signature = await sign(canonical);
-      const expectedRequestHash = requestHash(canonical, body);
-      const answer = await callProvider(provider, env, body, signature);
-      const respEnv: ResponseEnvelope = {
-        messageId,
-        requestHash: header(answer.headers, H.requestHash),
-        status: answer.status,
-        contentType: header(answer.headers, 'content-type'),
-        error: header(answer.headers, H.error),
-        timestamp: header(answer.headers, H.timestamp),
-        sender: provider.id,
-        recipient: self,
-        bodyHash: header(answer.headers, H.bodyHash),
-      };
-      const providerSuite = getSuite(provider.signSuite);
-      if (
-        !verifyBy(provider, canonicalResponse(respEnv), header(answer.headers, H.signature)) ||
-        providerSuite.hash(answer.body).toString('hex') !== respEnv.bodyHash
-      ) {
-        throw new XRoadError('Server.ClientProxy.InvalidSignature', `response of ${provider.id}`);
-      }
-      if (respEnv.requestHash !== expectedRequestHash) throw new XRoadError('Server.ClientProxy.InvalidRequestHash');
-      await messageLog.append(
+      const answer = await signedCall(
+        provider,
         {
-          ...requestFields(env, expectedRequestHash, signature, 'consumer', env.sender, provider.id),
-          response_timestamp: respEnv.timestamp,
-          response_status: respEnv.status,
-          response_content_type: respEnv.contentType,
-          response_error: respEnv.error,
-          response_body_hash: respEnv.bodyHash,
-          response_signature: header(answer.headers, H.signature),
-          outcome: outcomeOf(respEnv.error, respEnv.status),
-          bodies: 'full',
-          started_at: started,
-          ended_at: clock.now().toISOString(),
+          method: req.method ?? 'GET',
+          path: `/r1/${service}${m[6] ? subpath : ''}${query}`,
+          messageId,
+          client,
+          service,
+          userId,
+          issue,
+          purpose,
+          timestamp: started,
+          contentType: header(req.headers, 'content-type'),
         },
-        { request: body, response: answer.body },
+        body,
       );
+      const respEnv = answer.response;
       const out: Record<string, string | number> = { [H.id]: messageId, [H.requestHash]: respEnv.requestHash, 'content-length': answer.body.length };
       if (respEnv.contentType) out['content-type'] = respEnv.contentType;
       if (respEnv.error) res.setHeader(H.error, respEnv.error);
@@ -382,6 +346,8 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
         request.on('error', (e) => reject(e instanceof XRoadError ? e : new XRoadError('Server.ClientProxy.NetworkError', `${provider.id}: ${e.message}`)));
         request.end(body);
       });
+
+    const signedCall = createSignedCall({ self, suite: keys.suite, clock, messageLog, sign, verifyBy, callNode: callProvider });
 
     // ── server side: another department's node calls a service of ours ────────────────────
     const handleServer = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
@@ -621,7 +587,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       verifyBy,
       apiKeyOk,
       peerNode: (req) => globalConf.held()?.conf.nodes.find((n) => n.certFingerprint === peerFingerprintOf(req.socket as TLSSocket)),
-      callNode: callProvider,
+      signedCall,
     });
     clientServer = http.createServer({ keepAliveTimeout: 65_000, noDelay: true }, guard(handleClient, 'Server.ClientProxy.InternalError', 'consumer'));
     serverSide = https.createServer(

@@ -15,6 +15,7 @@ import { checkFreeText, header, readBody } from '../node/http-util.js';
 import { outcomeOf, requestFields, type MessageLog } from '../node/message-log.js';
 import type { NodeConfig } from '../node/node-config.js';
 import type { NodeLogger } from '../node/node-logger.js';
+import type { SignedCall } from '../node/signed-call.js';
 import { openEventStore, Signal, type EventReader, type EventStore, type StoredEvent } from './event-store.js';
 
 /** What the node gives its pub/sub part: identity, keys, configuration, database and the signed transport. */
@@ -31,8 +32,8 @@ export interface PubSubContext {
   apiKeyOk(subsystemCode: string, key: string): boolean;
   /** The registered node whose certificate opened this TLS connection. */
   peerNode(req: http.IncomingMessage): ConfNode | undefined;
-  /** Sends a signed request to another node's server side (mutual TLS, pinned certificate). */
-  callNode(node: ConfNode, env: RequestEnvelope, body: Buffer, signature: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>;
+  /** Sends a signed message to another node and returns its verified answer, logged (see createSignedCall). */
+  signedCall: SignedCall;
 }
 
 /** The pub/sub part of a running node. */
@@ -179,64 +180,25 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
   const backoff = (attempt: number) => Math.min(config.pubsub.retryMaxMs, config.pubsub.retryInitialMs * 2 ** Math.min(attempt, 20));
 
   // ── signed messages between nodes ─────────────────────────────────────────────────────────
-  /** Sends a signed JSON request to another node, checks its signed answer and logs the exchange (role consumer: the calling side). */
-  const signedCall = async (
+  /** Sends a signed JSON request to another node (checked and logged by `ctx.signedCall`) and reads its JSON answer. */
+  const callJson = async (
     node: ConfNode,
-    message: { path: string; client: string; service: string; purpose: string; body: unknown },
+    message: { method?: 'POST' | 'DELETE'; path: string; client: string; service: string; purpose: string; body: unknown },
   ): Promise<{ status: number; error: string; json: unknown }> => {
-    const body = Buffer.from(JSON.stringify(message.body));
-    const started = clock.now().toISOString();
-    const env: RequestEnvelope = {
-      method: 'POST',
-      path: message.path,
-      messageId: randomUUID(),
-      client: message.client,
-      service: message.service,
-      userId: '',
-      issue: '',
-      purpose: message.purpose,
-      timestamp: started,
-      sender: self,
-      recipient: node.id,
-      contentType: 'application/json',
-      bodyHash: ctx.suite.hash(body).toString('hex'),
-    };
-    const canonical = canonicalRequest(env);
-    const signature = await ctx.sign(canonical);
-    const answer = await ctx.callNode(node, env, body, signature);
-    const respEnv: ResponseEnvelope = {
-      messageId: env.messageId,
-      requestHash: header(answer.headers, H.requestHash),
-      status: answer.status,
-      contentType: header(answer.headers, 'content-type'),
-      error: header(answer.headers, H.error),
-      timestamp: header(answer.headers, H.timestamp),
-      sender: node.id,
-      recipient: self,
-      bodyHash: header(answer.headers, H.bodyHash),
-    };
-    if (
-      !ctx.verifyBy(node, canonicalResponse(respEnv), header(answer.headers, H.signature)) ||
-      getSuite(node.signSuite).hash(answer.body).toString('hex') !== respEnv.bodyHash
-    )
-      throw new XRoadError('Server.ClientProxy.InvalidSignature', `response of ${node.id}`);
-    const reqHash = requestHash(canonical, body);
-    if (respEnv.requestHash !== reqHash) throw new XRoadError('Server.ClientProxy.InvalidRequestHash');
-    await ctx.messageLog.append(
+    const answer = await ctx.signedCall(
+      node,
       {
-        ...requestFields(env, reqHash, signature, 'consumer', env.sender, node.id),
-        response_timestamp: respEnv.timestamp,
-        response_status: respEnv.status,
-        response_content_type: respEnv.contentType,
-        response_error: respEnv.error,
-        response_body_hash: respEnv.bodyHash,
-        response_signature: header(answer.headers, H.signature),
-        outcome: outcomeOf(respEnv.error, respEnv.status),
-        bodies: 'full',
-        started_at: started,
-        ended_at: clock.now().toISOString(),
+        method: message.method ?? 'POST',
+        path: message.path,
+        messageId: randomUUID(),
+        client: message.client,
+        service: message.service,
+        userId: '',
+        issue: '',
+        purpose: message.purpose,
+        contentType: 'application/json',
       },
-      { request: body, response: answer.body },
+      Buffer.from(JSON.stringify(message.body)),
     );
     let json: unknown = null;
     try {
@@ -244,7 +206,7 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
     } catch {
       json = null;
     }
-    return { status: answer.status, error: respEnv.error, json };
+    return { status: answer.response.status, error: answer.response.error, json };
   };
 
   /**
@@ -382,7 +344,7 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
           if (!node) throw new XRoadError('Client.UnknownService', `node ${sub.consumer_node}`);
           const room = sub.service.slice(0, sub.service.lastIndexOf('/'));
           const type = sub.service.slice(sub.service.lastIndexOf('/') + 1);
-          const r = await signedCall(node, {
+          const r = await callJson(node, {
             path: `/r1/${room}/push/v1/${type}`,
             client: room,
             service: sub.service,
@@ -665,7 +627,7 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
         .where('client', '=', client)
         .where('service', '=', service)
         .executeTakeFirst();
-      const r = await signedCall(provider, { path: `/r1/${room}/api/v1/subs/${type}`, client, service, purpose, body: { id: existing?.id ?? randomUUID() } });
+      const r = await callJson(provider, { path: `/r1/${room}/api/v1/subs/${type}`, client, service, purpose, body: { id: existing?.id ?? randomUUID() } });
       if (r.status !== 200 || !isObject(r.json) || typeof r.json.id !== 'string') {
         const body = isObject(r.json) ? r.json : new XRoadError('Server.ClientProxy.NetworkError', `${provider.id} answered ${r.status}`).body();
         sendJson(res, r.status === 200 ? 502 : r.status, body, r.error ? { [H.error]: r.error } : {});

@@ -1,0 +1,110 @@
+import type http from 'node:http';
+import type { Clock } from '../../core/clock.js';
+import { getSuite, type CryptoSuite } from '../../core/crypto/index.js';
+import type { ConfNode } from '../protocol/globalconf.js';
+import { canonicalRequest, canonicalResponse, H, requestHash, type RequestEnvelope, type ResponseEnvelope } from '../protocol/messages.js';
+import { XRoadError } from '../protocol/xroad-errors.js';
+import { header } from './http-util.js';
+import { outcomeOf, requestFields, type MessageLog } from './message-log.js';
+
+/** The raw answer of another node's server side. */
+export interface NodeAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** What a signed call needs from its node: identity, keys, transport, clock and message log. */
+export interface SignedCallDeps {
+  /** This node's id (the sender). */
+  self: string;
+  suite: CryptoSuite;
+  clock: Clock;
+  messageLog: Pick<MessageLog, 'append'>;
+  sign(data: Buffer): Promise<string>;
+  verifyBy(node: ConfNode, data: Buffer, signature: string): boolean;
+  /** Sends a signed request to another node's server side (mutual TLS, pinned certificate). */
+  callNode(node: ConfNode, env: RequestEnvelope, body: Buffer, signature: string): Promise<NodeAnswer>;
+}
+
+/** The request half a caller chooses; sender, recipient, body hash (and the timestamp, unless given) are filled in. */
+export type SignedRequest = Omit<RequestEnvelope, 'timestamp' | 'sender' | 'recipient' | 'bodyHash'> & { timestamp?: string };
+
+/** A verified answer: the envelopes of both halves, the request hash and the answer's raw body. */
+export interface SignedAnswer {
+  request: RequestEnvelope;
+  requestHash: string;
+  response: ResponseEnvelope;
+  body: Buffer;
+}
+
+/** Sends one signed message to another node and returns its verified answer. */
+export type SignedCall = (node: ConfNode, request: SignedRequest, body: Buffer) => Promise<SignedAnswer>;
+
+/**
+ * Makes the consumer half of the exchange protocol: builds the request envelope, signs it, sends it
+ * with `callNode`, checks the answer's signature, body hash and request hash, and appends the
+ * exchange (role consumer, bodies in full) to the message log before returning.
+ *
+ * Throws (as typed XRoadErrors): `Server.ClientProxy.NetworkError` when the node cannot be
+ * reached (from `callNode`), `Server.ClientProxy.InvalidSignature` when the answer's signature or
+ * body hash does not verify, `Server.ClientProxy.InvalidRequestHash` when the answer is not to
+ * this request. An answer that fails these checks is not logged.
+ *
+ * @example
+ * const signedCall = createSignedCall({ self, suite, clock, messageLog, sign, verifyBy, callNode });
+ * const answer = await signedCall(provider, { method: 'GET', path: `/r1/${service}`, messageId, client, service,
+ *   userId: '', issue: '', purpose: '', contentType: '' }, Buffer.alloc(0));
+ * answer.response.status; // the provider's status, signature checked
+ */
+export function createSignedCall(deps: SignedCallDeps): SignedCall {
+  return async (node, request, body) => {
+    const started = request.timestamp ?? deps.clock.now().toISOString();
+    const env: RequestEnvelope = {
+      ...request,
+      timestamp: started,
+      sender: deps.self,
+      recipient: node.id,
+      bodyHash: deps.suite.hash(body).toString('hex'),
+    };
+    const canonical = canonicalRequest(env);
+    const signature = await deps.sign(canonical);
+    const expectedRequestHash = requestHash(canonical, body);
+    const answer = await deps.callNode(node, env, body, signature);
+    const response: ResponseEnvelope = {
+      messageId: env.messageId,
+      requestHash: header(answer.headers, H.requestHash),
+      status: answer.status,
+      contentType: header(answer.headers, 'content-type'),
+      error: header(answer.headers, H.error),
+      timestamp: header(answer.headers, H.timestamp),
+      sender: node.id,
+      recipient: deps.self,
+      bodyHash: header(answer.headers, H.bodyHash),
+    };
+    const responseSignature = header(answer.headers, H.signature);
+    if (
+      !deps.verifyBy(node, canonicalResponse(response), responseSignature) ||
+      getSuite(node.signSuite).hash(answer.body).toString('hex') !== response.bodyHash
+    )
+      throw new XRoadError('Server.ClientProxy.InvalidSignature', `response of ${node.id}`);
+    if (response.requestHash !== expectedRequestHash) throw new XRoadError('Server.ClientProxy.InvalidRequestHash');
+    await deps.messageLog.append(
+      {
+        ...requestFields(env, expectedRequestHash, signature, 'consumer', env.sender, node.id),
+        response_timestamp: response.timestamp,
+        response_status: response.status,
+        response_content_type: response.contentType,
+        response_error: response.error,
+        response_body_hash: response.bodyHash,
+        response_signature: responseSignature,
+        outcome: outcomeOf(response.error, response.status),
+        bodies: 'full',
+        started_at: started,
+        ended_at: deps.clock.now().toISOString(),
+      },
+      { request: body, response: answer.body },
+    );
+    return { request: env, requestHash: expectedRequestHash, response, body: answer.body };
+  };
+}
