@@ -84,4 +84,36 @@ describe.each(DIALECTS)('catalog import and export (%s)', (dialect) => {
     expect(broken.json().error.code).toBe('CATALOG_IMPORT_INVALID');
     expect((await new Browser(p).request('POST', '/api/v1/catalog/import', good('x'), { 'content-type': 'text/csv' })).statusCode).toBe(401);
   });
+
+  it('streams progress as NDJSON when asked, and ends with the result or with every bad row (nothing written)', async () => {
+    const ndjson = (body: string) => police.request('POST', '/api/v1/catalog/import', body, { 'content-type': 'text/csv', accept: 'application/x-ndjson' });
+    const lines = (body: string) => body.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const before = await mineTotal();
+    const names = Array.from({ length: 1201 }, (_, i) => `流式导入资源${i}`);
+    const ok = await ndjson([header, ...names.map(good)].join('\n'));
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.headers['content-type']).toContain('application/x-ndjson');
+    const got = lines(ok.body);
+    expect(got.slice(0, -1).map((l) => JSON.stringify(l.progress))).toEqual(
+      [
+        { phase: 'check', done: 0, total: 1201 },
+        { phase: 'check', done: 500, total: 1201 },
+        { phase: 'check', done: 1000, total: 1201 },
+        { phase: 'check', done: 1201, total: 1201 },
+        { phase: 'write', done: 1000, total: 1201 },
+        { phase: 'write', done: 1201, total: 1201 },
+      ].map((x) => JSON.stringify(x)),
+    );
+    expect(got.at(-1)!.result).toMatchObject({ created: 1201, skipped: 0 });
+    expect(await mineTotal()).toBe(before + 1201);
+
+    const bad = await ndjson([header, good('又一条'), `999,,摘要,数据库,,姓名|name|C|50,无条件共享,,,服务接口,不予开放,,每日,,,户政处,`].join('\n'));
+    const last = lines(bad.body).at(-1)!.failed as { code: string; details: { errors: Array<{ row: number; column: string }> } };
+    expect(last.code).toBe('CATALOG_IMPORT_INVALID');
+    expect(last.details.errors.map((e) => `${e.row}:${e.column}`)).toEqual(['3:分类代码', '3:信息资源名称']);
+    expect(await mineTotal()).toBe(before + 1201);
+    // Refused with a status before any line is sent.
+    const anonymous = await new Browser(p).request('POST', '/api/v1/catalog/import', good('x'), { 'content-type': 'text/csv', accept: 'application/x-ndjson' });
+    expect(anonymous.statusCode).toBe(401);
+  }, 120_000);
 });

@@ -34,10 +34,13 @@ describe.each(DIALECTS)('catalog bulk import (%s)', (dialect) => {
     const { POLICE_USCC } = await import('./catalog-fixtures.js');
     const police = (await findOrgByUscc(p.identity, POLICE_USCC))!;
     const rows = sampleCatalog(1200, () => POLICE_USCC).map((s, i) => ({ row: i + 2, input: s.input, providerOrgId: police.id }));
-    const progress: number[] = [];
-    const result = await importResources(p.catalog, SYSTEM_ACTOR, { requestId: 't' }, rows, { publish: true, onProgress: (d) => progress.push(d) });
+    const progress: string[] = [];
+    const result = await importResources(p.catalog, SYSTEM_ACTOR, { requestId: 't' }, rows, {
+      publish: true,
+      onProgress: (at) => progress.push(`${at.phase} ${at.done}/${at.total}`),
+    });
     expect(result.created).toBe(1200);
-    expect(progress).toEqual([1000, 1200]);
+    expect(progress).toEqual(['check 0/1200', 'check 500/1200', 'check 1000/1200', 'check 1200/1200', 'write 1000/1200', 'write 1200/1200']);
     const tokens = async () =>
       (await p.catalog.db.selectFrom('catalog_search_tokens').select(['token', 'resource_id', 'weight']).orderBy('resource_id').orderBy('token').execute()).map(
         (r) => `${r.resource_id} ${r.token} ${r.weight}`,

@@ -112,7 +112,7 @@ export class Browser {
     });
     const set = res.cookies.find((c) => c.name === 'zt_session');
     if (set) this.cookie = set.value ? `zt_session=${set.value}` : '';
-    const json = res.headers['content-type']?.toString().includes('json') ? (res.json() as { csrfToken?: string }) : undefined;
+    const json = res.headers['content-type']?.toString().includes('application/json') ? (res.json() as { csrfToken?: string }) : undefined;
     if (json?.csrfToken) this.csrf = json.csrfToken;
     return res;
   }

@@ -22,6 +22,13 @@ export interface ImportRow {
   errors?: SheetError[];
 }
 
+/** Where an import is: rows checked, then rows written (in chunks of 1,000). */
+export interface ImportProgress {
+  phase: 'check' | 'write';
+  done: number;
+  total: number;
+}
+
 export interface ImportResult {
   created: number;
   skipped: number;
@@ -40,14 +47,18 @@ export async function importResources(
   actor: Actor,
   ctx: RequestContext,
   rows: ImportRow[],
-  options: { skipInvalid?: boolean; publish?: boolean; onProgress?: (done: number, total: number) => void } = {},
+  options: { skipInvalid?: boolean; publish?: boolean; onProgress?: ((p: ImportProgress) => void) | undefined } = {},
 ): Promise<ImportResult> {
   if (options.publish && actor.type !== 'system') throw new AppError('AUTH_FORBIDDEN', '只有系统导入可以直接发布 (only system imports publish directly)');
   const levels = new Map((await repo.listClasses(deps.db)).map((c) => [c.code, c.level]));
   const providers = new Map<string, CatalogOrg>();
   const errors: SheetError[] = [];
   const valid: Array<{ row: number; n: ReturnType<typeof normalizeResourceInput>; provider: CatalogOrg }> = [];
-  for (const r of rows) {
+  for (const [i, r] of rows.entries()) {
+    if (options.onProgress && i % 500 === 0) {
+      options.onProgress({ phase: 'check', done: i, total: rows.length });
+      await new Promise((resolve) => setImmediate(resolve)); // lets the progress line leave before the next stretch
+    }
     const orgId = r.providerOrgId ?? actor.orgId;
     const rowErrors: SheetError[] = [...(r.errors ?? [])];
     if (!orgId || !can(actor, 'catalog.resource.edit', { orgId })) {
@@ -64,6 +75,7 @@ export async function importResources(
     if (rowErrors.length) errors.push(...rowErrors);
     else valid.push({ row: r.row, n: normalizeResourceInput(r.input), provider });
   }
+  options.onProgress?.({ phase: 'check', done: rows.length, total: rows.length });
   if (errors.length && !options.skipInvalid) {
     const shown = errors.slice(0, 3).map((e) => `第 ${e.row} 行「${e.column}」${e.reason}`);
     throw new AppError('CATALOG_IMPORT_INVALID', `导入文件有 ${errors.length} 处错误，未写入任何数据：${shown.join('；')}${errors.length > 3 ? '…' : ''}`, {
@@ -101,7 +113,10 @@ export async function importResources(
       await repo.insertResourcesBulk(trx, rows, tokens);
       if (deps.audit.appendMany) await deps.audit.appendMany(trx, entries);
       else for (const e of entries) await deps.audit.append(trx, e);
-      options.onProgress?.(start + rows.length, valid.length);
+      if (options.onProgress) {
+        options.onProgress({ phase: 'write', done: start + rows.length, total: valid.length });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
   });
   return { created: valid.length, skipped: rows.length - valid.length, errors, codes };
@@ -113,7 +128,7 @@ export async function importCatalogFile(
   actor: Actor,
   ctx: RequestContext,
   file: { data: Buffer; kind: 'csv' | 'xlsx' },
-  options: { providerOrgId?: string | undefined; skipInvalid?: boolean; onProgress?: (done: number, total: number) => void } = {},
+  options: { providerOrgId?: string | undefined; skipInvalid?: boolean; onProgress?: ((p: ImportProgress) => void) | undefined } = {},
 ): Promise<ImportResult> {
   const orgId = options.providerOrgId ?? actor.orgId;
   authorize(actor, 'catalog.resource.edit', { orgId: orgId ?? null });

@@ -42,7 +42,7 @@ export {
   type ApplyInput,
 } from './application.service.js';
 export { queryGroups, indexTokens, highlight, segmentForIndex } from './segmenter.js';
-export { importResources, importCatalogFile, exportCatalog, type ImportRow, type ImportResult } from './import.service.js';
+export { importResources, importCatalogFile, exportCatalog, type ImportRow, type ImportResult, type ImportProgress } from './import.service.js';
 export { catalogTemplate, COLUMNS as CATALOG_COLUMNS } from './spreadsheet.js';
 export { sampleCatalog, type SampleResource } from './sample-catalog.js';
 export { seedDemoCatalog } from './catalog-demo.js';

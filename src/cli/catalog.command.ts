@@ -105,7 +105,7 @@ export function registerCatalogCommand(program: Command, io: CliIo = processIo):
             SYSTEM_ACTOR,
             { requestId: 'cli:catalog-import' },
             { data: fs.readFileSync(file), kind: kindOf(file) },
-            { providerOrgId: org.id, skipInvalid: !!opts.skipInvalid, onProgress: bar.update },
+            { providerOrgId: org.id, skipInvalid: !!opts.skipInvalid, onProgress: (p) => p.phase === 'write' && bar.update(p.done, p.total) },
           );
           bar.stop();
           printErrors(io, result);

@@ -11,12 +11,18 @@ export const spreadsheetType = (file: File) => (/\.xlsx$/i.test(file.name) ? XLS
  * the caller to read — at once, or as a stream. A non-2xx reply becomes an ApiError carrying the
  * server's details; a network failure becomes ApiError NETWORK.
  */
-export async function sendFile(path: string, file: Blob, type: string, query: Record<string, string | boolean | undefined> = {}): Promise<Response> {
+export async function sendFile(
+  path: string,
+  file: Blob,
+  type: string,
+  query: Record<string, string | boolean | undefined> = {},
+  accept?: string,
+): Promise<Response> {
   const url = new URL(path, window.location.origin);
   for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', headers: { ...apiHeaders('POST'), 'Content-Type': type }, credentials: 'same-origin', body: file });
+    response = await fetch(url, { method: 'POST', headers: { ...apiHeaders('POST'), 'Content-Type': type, ...(accept ? { Accept: accept } : {}) }, credentials: 'same-origin', body: file });
   } catch {
     throw new ApiError(0, 'NETWORK', document.documentElement.lang === 'en' ? 'Cannot reach the server' : '无法连接服务器，请检查网络');
   }

@@ -6,11 +6,18 @@ import { ApiError } from '../../api/client';
 import type { ReplyOf } from '../../api/types';
 import { ErrorState } from '../../components/states';
 import { useI18n } from '../../i18n';
-import { sendFile, spreadsheetType } from '../file-transfer';
+import { readLines, sendFile, spreadsheetType } from '../file-transfer';
 import { RowErrorsTable, type RowError } from '../row-errors-table';
 import { CatalogExportButtons } from './export-buttons';
 
 type ImportReply = ReplyOf<'/api/v1/catalog/import', 'post'>;
+
+/** One line of the streamed reply (`Accept: application/x-ndjson`). */
+interface Line {
+  progress?: { phase: 'check' | 'write'; done: number; total: number };
+  result?: ImportReply;
+  failed?: { code: string; message: string; details: { errors?: RowError[] } | null };
+}
 
 /** What one run ended in: the import's counts, or the file's bad rows (nothing written). */
 type Outcome = { kind: 'imported'; file: string; reply: ImportReply } | { kind: 'invalid'; file: string; message: string; errors: RowError[] };
@@ -20,23 +27,33 @@ const sizeText = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.r
 /**
  * 目录导入: download the template, upload a filled-in CSV/XLSX; a file with any bad row writes
  * nothing and lists every bad row (row, column, reason), unless 跳过错误行 is chosen. The import
- * is one request: while it runs the page says so (upload and check), with no invented percentage.
+ * is one request whose reply streams the server's progress (rows checked, then rows written), so
+ * the bar shows real figures: while the file uploads it says so without a percentage.
  */
 export default function CatalogImportPage() {
   const { t } = useI18n();
   const queryClient = useQueryClient();
   const [file, setFile] = useState<File>();
   const [skipInvalid, setSkipInvalid] = useState(false);
+  const [progress, setProgress] = useState<Line['progress']>();
   const run = useMutation({
     mutationFn: async (f: File): Promise<Outcome> => {
-      try {
-        const response = await sendFile('/api/v1/catalog/import', f, spreadsheetType(f), { skipInvalid });
-        return { kind: 'imported', file: f.name, reply: (await response.json()) as ImportReply };
-      } catch (e) {
-        const errors = (e as { details?: { errors?: RowError[] } }).details?.errors;
-        if (e instanceof ApiError && e.code === 'CATALOG_IMPORT_INVALID' && errors) return { kind: 'invalid', file: f.name, message: e.message, errors };
-        throw e;
-      }
+      setProgress(undefined);
+      const response = await sendFile('/api/v1/catalog/import', f, spreadsheetType(f), { skipInvalid }, 'application/x-ndjson');
+      let end: Line = {};
+      await readLines(response, (lines) => {
+        for (const text of lines) {
+          if (!text.trim()) continue;
+          const line = JSON.parse(text) as Line;
+          if (line.progress) setProgress(line.progress);
+          else end = line;
+        }
+      });
+      if (end.result) return { kind: 'imported', file: f.name, reply: end.result };
+      const errors = end.failed?.details?.errors;
+      if (end.failed?.code === 'CATALOG_IMPORT_INVALID' && errors) return { kind: 'invalid', file: f.name, message: end.failed.message, errors };
+      if (end.failed) throw new ApiError(200, end.failed.code, end.failed.message);
+      throw new Error(t('catalog.import.cutShort'));
     },
     onSuccess: (o) => o.kind === 'imported' && queryClient.invalidateQueries({ queryKey: ['catalog'] }),
   });
@@ -80,9 +97,18 @@ export default function CatalogImportPage() {
         </Button>
       </Space>
       {run.isPending && file && (
-        <div role="status" aria-live="polite">
-          <Progress percent={100} status="active" showInfo={false} aria-label={t('catalog.import.running', { file: file.name })} />
-          <span>{t('catalog.import.running', { file: file.name })}</span>
+        <div role="status" aria-live="polite" data-testid="catalog-import-progress">
+          <Progress
+            percent={progress ? Math.floor((progress.done / Math.max(progress.total, 1)) * 100) : 100}
+            status="active"
+            showInfo={!!progress}
+            aria-label={t('catalog.import.running', { file: file.name })}
+          />
+          <span>
+            {progress
+              ? t(progress.phase === 'check' ? 'catalog.import.checking' : 'catalog.import.writing', { done: progress.done, total: progress.total })
+              : t('catalog.import.running', { file: file.name })}
+          </span>
         </div>
       )}
       {run.isError && <ErrorState error={run.error} />}
