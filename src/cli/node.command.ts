@@ -53,6 +53,7 @@ export function registerNodeCommand(program: Command, io: CliIo = processIo): vo
     .option('--address <url>', '对外地址 / published https://host:port')
     .option('--center-fingerprint <hex>', '预期的交换中心指纹 / expected center fingerprint')
     .option('--service <code=url>', '提供的服务及其后端（可重复）/ provided service and its backend (repeatable)', collect, [])
+    .option('--encrypt-bodies', '消息日志正文加密存储 / encrypt the kept message bodies at rest')
     .action(
       async (opts: {
         center: string;
@@ -66,6 +67,7 @@ export function registerNodeCommand(program: Command, io: CliIo = processIo): vo
         address?: string;
         centerFingerprint?: string;
         service: string[];
+        encryptBodies?: boolean;
       }) => {
         if (opts.suite !== 'ed25519' && opts.suite !== 'sm2')
           throw validationError([{ field: '--suite', reason: '应为 ed25519 或 sm2 (must be ed25519 or sm2)' }]);
@@ -87,6 +89,7 @@ export function registerNodeCommand(program: Command, io: CliIo = processIo): vo
           ...(opts.address ? { address: opts.address } : {}),
           ...(opts.centerFingerprint ? { centerFingerprint: opts.centerFingerprint } : {}),
           services,
+          encryptBodies: opts.encryptBodies === true,
         });
         io.stdout.write(
           `已提交注册申请 / registration submitted: ${result.nodeId}\n` +
@@ -117,7 +120,7 @@ export function registerNodeCommand(program: Command, io: CliIo = processIo): vo
       const database = await openDatabase(config.dbUrl);
       try {
         await migrateToLatest(database.db, database.dialect, nodeMigrations);
-        const bundle = await exportEvidence(new MessageLog(database.db, suite, files.bodies), {
+        const bundle = await exportEvidence(await MessageLog.forNode(database.db, suite, config, { create: false }), {
           nodeId: config.nodeId,
           messageId,
           ...(opts.role ? { role: opts.role as 'consumer' | 'provider' } : {}),

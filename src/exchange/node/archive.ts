@@ -3,8 +3,9 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import { writeFileAtomic } from '../../core/crypto/atomic-write.js';
-import type { CryptoSuite, KeyPair, PublicKey } from '../../core/crypto/index.js';
+import { CIPHERTEXT_FORMATS, type CryptoSuite, type KeyPair, type PublicKey } from '../../core/crypto/index.js';
 import type { Db } from '../../core/db/database.js';
+import type { BodyCipher } from './body-encryption.js';
 import { chainHash, type MessageRecord } from './message-log.js';
 
 /**
@@ -14,6 +15,11 @@ import { chainHash, type MessageRecord } from './message-log.js';
  * archive before it, or of nothing), names the hash of the previous archive file, and is signed
  * by the node. The live log keeps a row per archive, so its chain verifies from the last archived
  * hash; an archive verifies on its own with the node's public key.
+ *
+ * Bodies kept encrypted at rest (body-encryption.ts) stay encrypted in the archive, exactly as
+ * stored: `keys` names, per body, the data key it is encrypted with, and `bodyEncryption`
+ * describes the scheme; the signature covers the ciphertexts, so an archive still verifies
+ * without the data key. Readers of archives written before this field existed see plaintext only.
  */
 export interface MessageArchive {
   format: 'zhengtong-message-archive/1';
@@ -25,8 +31,13 @@ export interface MessageArchive {
   /** Suite hash (hex) of the previous archive's file text; '' for the first archive. */
   previousArchive: string;
   records: MessageRecord[];
-  /** Kept bodies by sequence number, base64. */
-  bodies: Record<string, { request?: string; response?: string }>;
+  /** Kept bodies by sequence number, base64; `keys` names the data key of each encrypted one. */
+  bodies: Record<string, { request?: string; response?: string; keys?: { request?: string; response?: string } }>;
+  /**
+   * Present when some bodies are encrypted: ciphertexts of the node's suite (first byte names
+   * the format) with additional data `zhengtong message-body/1\n<node>\n<seq>\n<part>`.
+   */
+  bodyEncryption?: { scheme: 'zhengtong-message-body/1'; cipher: string };
 }
 
 /** The file: the archive's exact text and the node's signature over its UTF-8 bytes. */
@@ -70,9 +81,17 @@ export async function archiveMessages(
     const first = records[0]!.seq;
     const last = records[records.length - 1]!.seq;
     const bodies: MessageArchive['bodies'] = {};
-    const rows = await sql<{ seq: number; part: 'request' | 'response'; body: Uint8Array }>`
-      select seq, part, body from message_bodies where seq >= ${first} and seq <= ${last}`.execute(db);
-    for (const b of rows.rows) (bodies[String(b.seq)] ??= {})[b.part] = Buffer.from(b.body).toString('base64');
+    const rows = await sql<{ seq: number; part: 'request' | 'response'; body: Uint8Array; key_id: string | null }>`
+      select seq, part, body, key_id from message_bodies where seq >= ${first} and seq <= ${last}`.execute(db);
+    let encrypted = false;
+    for (const b of rows.rows) {
+      const entry = (bodies[String(b.seq)] ??= {});
+      entry[b.part] = Buffer.from(b.body).toString('base64');
+      if (b.key_id !== null) {
+        (entry.keys ??= {})[b.part] = b.key_id;
+        encrypted = true;
+      }
+    }
     const previous = (await lastArchive(db))?.file_hash ?? '';
     const archive: MessageArchive = {
       format: 'zhengtong-message-archive/1',
@@ -84,6 +103,7 @@ export async function archiveMessages(
       previousArchive: previous,
       records,
       bodies,
+      ...(encrypted ? { bodyEncryption: { scheme: 'zhengtong-message-body/1' as const, cipher: CIPHERTEXT_FORMATS[input.suite.name === 'sm2' ? 0x02 : 0x01] } } : {}),
     };
     const text = JSON.stringify(archive);
     const signed: SignedArchive = { archive: text, signature: input.suite.sign(input.signing.privateKey, Buffer.from(text, 'utf8')).toString('base64') };
@@ -119,15 +139,16 @@ export async function lastArchive(db: Db): Promise<ArchiveRow | undefined> {
 }
 
 /**
- * Checks an archive file offline: the node's signature, the chain inside it, each kept body
- * against its signed hash where the suite is the archive's own, and (when given) the link to the
- * previous archive file. Never throws.
+ * Checks an archive file offline: the node's signature, the chain inside it, (when given) the link
+ * to the previous archive file, and (when the node's `bodyCipher` is given) that every encrypted
+ * body decrypts as the body of its own record and part. Never throws.
  */
 export function verifyArchive(
   fileText: string,
   publicKey: PublicKey,
   suite: CryptoSuite,
   previousFileText?: string,
+  bodyCipher?: BodyCipher,
 ): { ok: boolean; records: number; reason?: string } {
   try {
     const signed = JSON.parse(fileText) as SignedArchive;
@@ -146,6 +167,20 @@ export function verifyArchive(
       prev = hash;
     }
     if (expectedSeq - 1 !== a.lastSeq) return { ok: false, records: a.records.length, reason: 'record range does not match' };
+    if (bodyCipher) {
+      for (const [seq, b] of Object.entries(a.bodies)) {
+        for (const part of ['request', 'response'] as const) {
+          const keyId = b.keys?.[part];
+          const text = b[part];
+          if (keyId === undefined || text === undefined) continue;
+          try {
+            bodyCipher.open(Number(seq), part, Buffer.from(text, 'base64'), keyId);
+          } catch (e) {
+            return { ok: false, records: a.records.length, reason: `body of seq ${seq} ${part}: ${(e as Error).message}` };
+          }
+        }
+      }
+    }
     return { ok: true, records: a.records.length };
   } catch (e) {
     return { ok: false, records: 0, reason: (e as Error).message };

@@ -5,6 +5,8 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { CryptoSuite } from '../../core/crypto/index.js';
 import { tablesOf, type Db } from '../../core/db/database.js';
 import type { RequestEnvelope } from '../protocol/messages.js';
+import { bodyKeyMissing, loadBodyCipher, type BodyCipher } from './body-encryption.js';
+import { nodeFiles, type NodeConfig } from './node-config.js';
 
 /** One exchanged message as the node logged it: what was asked, by whom, why, and what was answered. */
 export interface MessageRecord {
@@ -78,7 +80,8 @@ interface NodeTables {
   message_log: MessageRecord;
   message_log_head: { id: number; seq: number; hash: string };
   message_ids: { role: string; sender: string; message_id: string; seen_at: string };
-  message_bodies: { seq: number; part: 'request' | 'response'; body: Uint8Array };
+  /** `key_id`: the data key the body is encrypted with (body-encryption.ts); null for plaintext. */
+  message_bodies: { seq: number; part: 'request' | 'response'; body: Uint8Array; key_id: string | null };
 }
 
 const q = (db: Db): Kysely<NodeTables> => tablesOf<NodeTables>(db);
@@ -158,8 +161,14 @@ interface PendingClaim {
 /** Records per grouped append (29 columns each: far below SQLite's 32,766 bound parameters). */
 const MAX_GROUP = 200;
 
+/** How a message log keeps bodies: `bodyCipher` encrypts new ones (when it `encryptsNew`) and reads encrypted ones. */
+export interface MessageLogOptions {
+  bodyCipher?: BodyCipher | undefined;
+}
+
 /**
- * The node's message log: hash-chained records and the kept bodies in the node database.
+ * The node's message log: hash-chained records and the kept bodies in the node database,
+ * encrypted at rest when the node is configured so (each body bound to its record and part).
  *
  * Appends are grouped: the appends that arrive while the previous group commits are written
  * together in one transaction (one commit, one WAL flush on PostgreSQL), each record chained to
@@ -176,7 +185,35 @@ export class MessageLog {
     private readonly db: Db,
     private readonly suite: CryptoSuite,
     private readonly bodyDir: string,
+    private readonly options: MessageLogOptions = {},
   ) {}
+
+  /**
+   * The message log of a configured node, with its body cipher (body-encryption.ts): `create`
+   * (node start) creates the data key when `messageLog.encryptBodies` is on and there is none, and
+   * refuses a missing or different key when the log's last body is encrypted; without it (offline
+   * commands) the key file is only read, if there is one.
+   *
+   * @throws CRYPTO_BAD_KEY for an unreadable, too widely readable or lost data key file.
+   * @example const log = await MessageLog.forNode(database.db, suite, config, { create: true })
+   */
+  static async forNode(
+    db: Db,
+    suite: CryptoSuite,
+    config: Pick<NodeConfig, 'nodeId' | 'dataDir' | 'messageLog'>,
+    options: { create: boolean },
+  ): Promise<MessageLog> {
+    const files = nodeFiles(config.dataDir);
+    const bodyCipher = await loadBodyCipher({
+      db,
+      suite,
+      nodeId: config.nodeId,
+      keyFile: files.bodyKey,
+      encrypt: config.messageLog?.encryptBodies ?? false,
+      create: options.create,
+    });
+    return new MessageLog(db, suite, files.bodies, { bodyCipher });
+  }
 
   /** Records that a message id was seen; false when it was seen before (a replay). */
   claimMessageId(role: 'consumer' | 'provider', sender: string, messageId: string, at: string): Promise<boolean> {
@@ -213,12 +250,24 @@ export class MessageLog {
     this.claiming = false;
   }
 
-  /** The kept body of a logged message (undefined when the service keeps metadata only). */
+  /**
+   * The kept body of a logged message (undefined when the service keeps metadata only), decrypted
+   * when it is kept encrypted.
+   *
+   * @throws CRYPTO_BAD_KEY when the body is encrypted and this log has no data key or another one;
+   * CRYPTO_DECRYPT_FAILED when its ciphertext was altered or moved from another record or part.
+   */
   async readBody(role: 'consumer' | 'provider', messageId: string, part: 'request' | 'response'): Promise<Buffer | undefined> {
     const [record] = await this.find(messageId, role);
     if (!record) return undefined;
-    const row = await q(this.db).selectFrom('message_bodies').select('body').where('seq', '=', record.seq).where('part', '=', part).executeTakeFirst();
-    if (row) return Buffer.from(row.body);
+    const seq = Number(record.seq);
+    const row = await q(this.db).selectFrom('message_bodies').select(['body', 'key_id']).where('seq', '=', seq).where('part', '=', part).executeTakeFirst();
+    if (row) {
+      if (row.key_id === null) return Buffer.from(row.body);
+      const cipher = this.options.bodyCipher;
+      if (!cipher) throw bodyKeyMissing(seq, part, row.key_id);
+      return cipher.open(seq, part, row.body, row.key_id);
+    }
     return fs.promises.readFile(bodyFile(this.bodyDir, role, messageId, part)).catch(() => undefined);
   }
 
@@ -250,18 +299,26 @@ export class MessageLog {
           let prev = head!.hash;
           const out: MessageRecord[] = [];
           const bodies: RawBuilder<unknown>[] = [];
+          const cipher = this.options.bodyCipher?.encryptsNew ? this.options.bodyCipher : undefined;
+          const keyId = cipher?.keyId ?? null;
+          // Encrypted here, inside the transaction, because the additional data names the record's seq.
+          const kept = (s: number, part: 'request' | 'response', b: Uint8Array) => (cipher ? cipher.seal(s, part, b) : b);
           for (const p of group) {
             const body = { ...p.entry, seq: ++seq };
             const hash = chainHash(this.suite.hash, prev, body);
             out.push({ ...body, prev_hash: prev, hash });
             prev = hash;
-            if (p.bodies) bodies.push(sql`(${seq}, 'request', ${p.bodies.request})`, sql`(${seq}, 'response', ${p.bodies.response})`);
+            if (p.bodies)
+              bodies.push(
+                sql`(${seq}, 'request', ${kept(seq, 'request', p.bodies.request)}, ${keyId})`,
+                sql`(${seq}, 'response', ${kept(seq, 'response', p.bodies.response)}, ${keyId})`,
+              );
           }
           const columns = sql.raw(COLUMNS.join(', '));
           const rows = out.map((r) => sql`(${sql.join(COLUMNS.map((c) => r[c]))})`);
           await sql`insert into message_log (${columns}) values ${sql.join(rows)}`.execute(trx);
           for (let i = 0; i < bodies.length; i += 500)
-            await sql`insert into message_bodies (seq, part, body) values ${sql.join(bodies.slice(i, i + 500))}`.execute(trx);
+            await sql`insert into message_bodies (seq, part, body, key_id) values ${sql.join(bodies.slice(i, i + 500))}`.execute(trx);
           await sql`update message_log_head set hash = ${prev} where id = 1`.execute(trx);
           return out;
         });

@@ -72,6 +72,11 @@ export const NodeConfigSchema = Type.Object(
     /** Log a warning when the configuration expires within this time. */
     warnBeforeExpiryMs: Type.Integer({ minimum: 0, default: 2 * 3600_000 }),
     logLevel: Type.String({ default: 'info' }),
+    /**
+     * The message log: `encryptBodies` encrypts the kept bodies at rest with the node's data key
+     * (`keys/message-log.key.json`, created when missing) and its suite's cipher (AES-256-GCM or SM4).
+     */
+    messageLog: Type.Optional(Type.Object({ encryptBodies: Type.Boolean({ default: false }) }, { additionalProperties: false })),
     /** Retention: records older than `afterDays` move into signed archive files in `dir` (relative to dataDir), checked every `intervalMs`. */
     archive: Type.Optional(
       Type.Object(
@@ -120,6 +125,8 @@ export function loadNodeConfig(file: string): NodeConfig {
 export function nodeFiles(dataDir: string) {
   return {
     signingKey: path.join(dataDir, 'keys', 'signing.key.json'),
+    /** The data key of the message log's bodies at rest (body-encryption.ts). */
+    bodyKey: path.join(dataDir, 'keys', 'message-log.key.json'),
     tlsKey: path.join(dataDir, 'keys', 'tls.key.pem'),
     tlsCert: path.join(dataDir, 'keys', 'tls.cert.pem'),
     trustRoot: path.join(dataDir, 'keys', 'trust-root.pem'),

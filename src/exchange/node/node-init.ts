@@ -5,6 +5,7 @@ import { getSuite, writeKeyFile, type SuiteName } from '../../core/crypto/index.
 import { AppError } from '../../core/errors.js';
 import { randomToken } from '../../core/ids.js';
 import type { CenterKey } from '../protocol/globalconf.js';
+import { createDataKeyFile } from './body-encryption.js';
 import { nodeFiles, type NodeConfig } from './node-config.js';
 
 export interface InitNodeInput {
@@ -23,11 +24,13 @@ export interface InitNodeInput {
   centerFingerprint?: string;
   /** Provided services: code → backend URL. */
   services?: Record<string, { backend: string; timeoutMs?: number; log?: 'full' | 'metadata' }>;
+  /** Encrypt kept message bodies at rest (node.json `messageLog.encryptBodies`); default false. */
+  encryptBodies?: boolean;
 }
 
 /**
- * `zhengtong node init`: pins the center's key, creates the node's signing key (suite) and TLS
- * key (ECDSA P-256), submits the registration request and writes `node.json`. Returns the API key
+ * `zhengtong node init`: pins the center's key, creates the node's signing key (suite), TLS key
+ * (ECDSA P-256) and message-log data key (used once `messageLog.encryptBodies` is on), submits the registration request and writes `node.json`. Returns the API key
  * of each subsystem once (only their SHA-256 is kept).
  *
  * @throws EXCHANGE_CENTER_UNTRUSTED when `centerFingerprint` does not match; the center's typed error when it refuses the request.
@@ -51,6 +54,7 @@ export async function initNode(input: InitNodeInput): Promise<{ nodeId: string; 
   const suite = getSuite(input.suite);
   const signing = suite.generateKeyPair();
   await writeKeyFile(files.signingKey, signing, suite);
+  await createDataKeyFile(files.bodyKey);
   const tls = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   fs.writeFileSync(files.tlsKey, tls.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
   fs.writeFileSync(files.trustRoot, info.trustRootPem);
@@ -100,6 +104,7 @@ export async function initNode(input: InitNodeInput): Promise<{ nodeId: string; 
     services: Object.fromEntries(
       Object.entries(input.services ?? {}).map(([code, s]) => [code, { backend: s.backend, timeoutMs: s.timeoutMs ?? 30_000, log: s.log ?? 'full' }]),
     ),
+    messageLog: { encryptBodies: input.encryptBodies ?? false },
     pollIntervalMs: 60_000,
     maxBodyBytes: 10 * 1024 * 1024,
     maxClockSkewMs: 5 * 60_000,

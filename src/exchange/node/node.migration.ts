@@ -124,4 +124,13 @@ export const nodeMigrations: readonly PlatformMigration[] = [
     },
   },
   pubsubMigration,
+  {
+    // Bodies encrypted at rest (node.json messageLog.encryptBodies, see body-encryption.ts): the id
+    // of the data key a body is encrypted with; null for a body kept in plaintext, as every body
+    // written before.
+    name: 'node-0006-message-body-encryption',
+    async up(db) {
+      await db.schema.alterTable('message_bodies').addColumn('key_id', 'text').execute();
+    },
+  },
 ];
