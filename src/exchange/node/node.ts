@@ -126,7 +126,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
   let pubsub: PubSub | undefined;
   try {
     await migrateToLatest(database.db, database.dialect, nodeMigrations);
-    const messageLog = new MessageLog(database.db, keys.suite, files.bodies);
+    const messageLog = await MessageLog.forNode(database.db, keys.suite, config, { create: true });
     const globalConf = new GlobalConfHolder(
       { centerUrl: config.centerUrl, center: config.center, instance: config.instance, file: files.globalConf, warnBeforeExpiryMs: config.warnBeforeExpiryMs },
       clock,
