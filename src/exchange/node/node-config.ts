@@ -45,13 +45,16 @@ export const NodeConfigSchema = Type.Object(
         default: {},
       },
     ),
-    /** Pub/sub: where published events are kept (`database`, or a NATS JetStream `nats://…` URL), delivery batch and retry back-off. */
+    /** Pub/sub: where published events are kept (`database`, or a NATS JetStream `nats://…` URL), delivery batch, retry back-off and retention. */
     pubsub: Type.Object(
       {
         store: Type.String({ pattern: '^(database|nats://.+)$', default: 'database' }),
         batchSize: Type.Integer({ minimum: 1, maximum: 2000, default: 500 }),
         retryInitialMs: Type.Integer({ minimum: 10, default: 200 }),
         retryMaxMs: Type.Integer({ minimum: 10, default: 60_000 }),
+        /** Retention: events every subscriber acknowledged are deleted once this old (database store, checked every `retentionIntervalMs`); with NATS, the stream's maximum age (0: none). */
+        retainDays: Type.Number({ minimum: 0, default: 3 }),
+        retentionIntervalMs: Type.Integer({ minimum: 100, default: 600_000 }),
       },
       { additionalProperties: false, default: {} },
     ),
