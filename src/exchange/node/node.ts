@@ -232,7 +232,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
           messageLog: { ...(await messageLog.size()), pending: messageLog.pending },
           signatures: { ...signer.stats },
           lastArchive: (await lastArchive(database.db)) ?? null,
-          pubsub: { store: pubsub!.store.kind, waiting: await pubsub!.depth() },
+          pubsub: { store: pubsub!.store.kind, waiting: await pubsub!.depth(), retention: pubsub!.retention() },
         };
         const body = Buffer.from(JSON.stringify(status));
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length }).end(body);

@@ -31,6 +31,15 @@ export interface EventStore {
   /** The highest sequence number given so far (0 when none). */
   lastSeq(): Promise<number>;
   reader(service: string, afterSeq: number): EventReader;
+  /**
+   * Deletes the events published before `before` that every subscription of their type has
+   * acknowledged (`acknowledged`: event type → the lowest acknowledged sequence among its
+   * subscriptions; a type without subscriptions needs none of its events). Returns how many were
+   * deleted and how many are kept. The newest event is always kept: its sequence number is where
+   * numbering goes on after a restart. NATS JetStream drops events by the stream's age limit
+   * instead (it does not see the acknowledgements), so there it deletes nothing.
+   */
+  prune(before: string, acknowledged: Map<string, number>): Promise<{ deleted: number; kept: number }>;
   close(): Promise<void>;
 }
 
@@ -173,6 +182,31 @@ export class DatabaseEventStore implements EventStore {
     };
   }
 
+  async prune(before: string, acknowledged: Map<string, number>): Promise<{ deleted: number; kept: number }> {
+    const newest = await this.lastSeq();
+    let deleted = 0;
+    const count = (r: { numDeletedRows: bigint }) => (deleted += Number(r.numDeletedRows));
+    for (const [service, seq] of acknowledged) {
+      count(
+        await this.q
+          .deleteFrom('pubsub_events')
+          .where('service', '=', service)
+          .where('seq', '<=', seq)
+          .where('seq', '<', newest)
+          .where('published_at', '<', before)
+          .executeTakeFirst(),
+      );
+    }
+    let orphans = this.q.deleteFrom('pubsub_events').where('seq', '<', newest).where('published_at', '<', before);
+    if (acknowledged.size > 0) orphans = orphans.where('service', 'not in', [...acknowledged.keys()]);
+    count(await orphans.executeTakeFirst());
+    const kept = await this.q
+      .selectFrom('pubsub_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
+    return { deleted, kept: Number(kept?.n ?? 0) };
+  }
+
   async close(): Promise<void> {
     this.published.notify();
   }
@@ -195,18 +229,21 @@ export class NatsEventStore implements EventStore {
     private readonly prefix: string,
   ) {}
 
-  static async open(url: string, nodeId: string): Promise<NatsEventStore> {
+  /** Opens (creating or updating) the node's stream; `retainDays` > 0 becomes its age limit (`max_age`). */
+  static async open(url: string, nodeId: string, retainDays = 0): Promise<NatsEventStore> {
     const nc = await connect({ servers: url, name: `zhengtong-node ${nodeId}`, maxReconnectAttempts: -1 });
     try {
       const jsm = await nc.jetstreamManager();
       const h = hex16(nodeId);
       const stream = `ZT_EVENTS_${h}`;
       const prefix = `zt.events.${h}`;
-      try {
-        await jsm.streams.info(stream);
-      } catch {
-        await jsm.streams.add({ name: stream, subjects: [`${prefix}.>`], storage: StorageType.File, duplicate_window: nanos(10 * 60_000) });
-      }
+      const maxAgeMs = Math.round(retainDays * 86_400_000);
+      // JetStream wants the duplicate window within the age limit.
+      const limits = { max_age: nanos(maxAgeMs), duplicate_window: nanos(maxAgeMs > 0 ? Math.min(10 * 60_000, maxAgeMs) : 10 * 60_000) };
+      const info = await jsm.streams.info(stream).catch(() => undefined);
+      if (!info) await jsm.streams.add({ name: stream, subjects: [`${prefix}.>`], storage: StorageType.File, ...limits });
+      else if (info.config.max_age !== limits.max_age || info.config.duplicate_window !== limits.duplicate_window)
+        await jsm.streams.update(stream, { ...info.config, ...limits });
       return new NatsEventStore(nc, nc.jetstream(), stream, prefix);
     } catch (e) {
       await nc.close();
@@ -226,6 +263,11 @@ export class NatsEventStore implements EventStore {
   async lastSeq(): Promise<number> {
     const info = await (await this.nc.jetstreamManager()).streams.info(this.stream);
     return info.state.last_seq;
+  }
+
+  async prune(): Promise<{ deleted: number; kept: number }> {
+    const info = await (await this.nc.jetstreamManager()).streams.info(this.stream);
+    return { deleted: 0, kept: info.state.messages };
   }
 
   reader(service: string, afterSeq: number): EventReader {
@@ -276,7 +318,7 @@ export class NatsEventStore implements EventStore {
   }
 }
 
-/** Opens the configured store: `database` or a `nats://…` URL. */
-export async function openEventStore(store: string, db: Db, nodeId: string): Promise<EventStore> {
-  return store.startsWith('nats://') ? NatsEventStore.open(store, nodeId) : new DatabaseEventStore(db);
+/** Opens the configured store: `database` or a `nats://…` URL (with `retainDays` as the stream's age limit). */
+export async function openEventStore(store: string, db: Db, nodeId: string, retainDays = 0): Promise<EventStore> {
+  return store.startsWith('nats://') ? NatsEventStore.open(store, nodeId, retainDays) : new DatabaseEventStore(db);
 }

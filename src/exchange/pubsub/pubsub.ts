@@ -45,6 +45,10 @@ export interface PubSub {
   handleServer(req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean>;
   /** Events waiting: published but not acknowledged by a subscriber node, received but not yet taken by the local system. */
   depth(): Promise<{ outgoing: number; incoming: number }>;
+  /** Deletes the published events every subscriber acknowledged that are older than `pubsub.retainDays` (also run every `pubsub.retentionIntervalMs`). */
+  pruneNow(): Promise<RetentionStatus>;
+  /** What retention has done since the node started. */
+  retention(): RetentionStatus;
   close(): Promise<void>;
 }
 
@@ -94,6 +98,14 @@ interface PubSubTables {
   pubsub_inbox: InboxRow;
 }
 
+/** Retention of published events since the node started: deleted in total, kept after the last run. */
+export interface RetentionStatus {
+  retainDays: number;
+  lastRunAt: string | null;
+  deleted: number;
+  kept: number | null;
+}
+
 /** An event as GovStack's `EventItem`, with our publishing time. */
 export interface EventItem {
   id: string;
@@ -125,10 +137,17 @@ function sendJson(res: http.ServerResponse, status: number, value: unknown, extr
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, ...extra }).end(body);
 }
 
-/** Answers that are not exchange failures (nothing to pull, acknowledging out of order): bilingual JSON like the typed errors. */
-function sendNotice(res: http.ServerResponse, status: number, type: string, zh: string, en: string, detail?: string): void {
-  sendJson(res, status, { type, message: zh, messageEn: en, detail: detail ?? null });
+/** A pub/sub answer that is not an exchange failure, bilingual like the typed errors. */
+function notice(type: string, zh: string, en: string, detail?: string) {
+  return { type, message: zh, messageEn: en, detail: detail ?? null };
 }
+
+/** Answers that are not exchange failures (nothing to pull, acknowledging out of order, no such subscription). */
+function sendNotice(res: http.ServerResponse, status: number, type: string, zh: string, en: string, detail?: string): void {
+  sendJson(res, status, notice(type, zh, en, detail));
+}
+
+const unknownSubscription = (detail: string) => notice('UnknownSubscription', '没有该订阅', 'No such subscription', detail);
 
 async function readJson(req: http.IncomingMessage, max: number): Promise<unknown> {
   const body = await readBody(req, max, 'Client.BodyTooLarge');
@@ -154,7 +173,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  *   repeated publish harmless). The node stores the event durably before answering 201 `{ id }`.
  * - Local systems subscribe on their own node: `POST /r1/ROOM/api/v1/subs/{eventType}` with
  *   `{ delivery: PUSH|PULL, pushUrl }`; the node asks the provider node (signed, over mutual TLS).
- *   `GET /r1/ROOM/api/v1/subs` lists them. Pull: `GET /r1/ROOM/pull/v1/{eventType}` gives the next
+ *   `GET /r1/ROOM/api/v1/subs` lists them; `DELETE /r1/ROOM/api/v1/subs/{eventType}` unsubscribes
+ *   (the provider node is told, signed, and stops delivering and keeping events for it). Pull: `GET /r1/ROOM/pull/v1/{eventType}` gives the next
  *   unacknowledged event, `DELETE /r1/ROOM/pull/v1/{eventType}/{eventId}` acknowledges it.
  * - The provider node delivers batches in order to each subscriber node (`POST
  *   /r1/ROOM/push/v1/{eventType}` on its server side, signed like messages and logged in both
@@ -166,17 +186,44 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
   const { config, db, clock, log } = ctx;
   const self = config.nodeId;
   const q = tablesOf<PubSubTables>(db);
-  const store = await openEventStore(config.pubsub.store, db, self);
+  const store = await openEventStore(config.pubsub.store, db, self, config.pubsub.retainDays);
   const ajv = new Ajv({ allErrors: true, strict: false });
   const validators = new Map<string, ValidateFunction>();
   for (const [subsystem, types] of Object.entries(config.events)) {
     for (const [type, { schema }] of Object.entries(types)) validators.set(`${subsystem}/${type}`, ajv.compile(schema));
   }
   let closed = false;
-  const loops = new Map<string, Promise<void>>();
   const inboxSignal = new Signal();
-  const stopSignal = new Signal();
-  const sleep = (ms: number) => stopSignal.wait(ms);
+  /** The delivery (`d:` subscription id) and push (`p:` local subscription id) loops, each stoppable on its own. */
+  const loops = new Map<string, { done: Promise<void>; stop(): void }>();
+  /**
+   * Runs `body` as the loop `key` (once: a second start while it runs is ignored) until the node
+   * closes or `stopLoop(key)`; `ctl.sleep` returns early when the loop is stopped.
+   */
+  const runLoop = (key: string, body: (ctl: { active(): boolean; sleep(ms: number): Promise<void> }) => Promise<void>) => {
+    if (loops.has(key)) return;
+    const wake = new Signal();
+    let stopped = false;
+    const entry = {
+      done: Promise.resolve(),
+      stop() {
+        stopped = true;
+        wake.notify();
+      },
+    };
+    loops.set(key, entry);
+    entry.done = body({ active: () => !closed && !stopped, sleep: (ms) => wake.wait(ms) }).finally(() => {
+      if (loops.get(key) === entry) loops.delete(key);
+    });
+  };
+  /** Stops the loop `key` and waits until it has ended (its current step finishes first). */
+  const stopLoop = async (key: string): Promise<void> => {
+    const entry = loops.get(key);
+    if (!entry) return;
+    entry.stop();
+    inboxSignal.notify();
+    await entry.done;
+  };
   const backoff = (attempt: number) => Math.min(config.pubsub.retryMaxMs, config.pubsub.retryInitialMs * 2 ** Math.min(attempt, 20));
 
   // ── signed messages between nodes ─────────────────────────────────────────────────────────
@@ -316,13 +363,12 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
   };
 
   // ── provider side: delivering to subscriber nodes ────────────────────────────────────────
-  const startDelivery = (sub: SubscriptionRow) => {
-    if (loops.has(`d:${sub.id}`)) return;
-    const run = async () => {
+  const startDelivery = (sub: SubscriptionRow) =>
+    runLoop(`d:${sub.id}`, async ({ active, sleep }) => {
       let reader: EventReader | undefined;
       let batch: StoredEvent[] = [];
       let attempt = 0;
-      while (!closed) {
+      while (active()) {
         try {
           if (batch.length === 0) {
             reader ??= store.reader(sub.service, sub.cursor_seq);
@@ -369,9 +415,7 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
         }
       }
       await reader?.close().catch(() => undefined);
-    };
-    loops.set(`d:${sub.id}`, run());
-  };
+    });
 
   // ── consumer side: the inbox and the push to the backend ─────────────────────────────────
   let inboxNext: number | undefined;
@@ -389,6 +433,8 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
       try {
         return await db.transaction().execute(async (trx) => {
           const t = tablesOf<PubSubTables>(trx);
+          // Cancelled while the batch was on its way: nothing to keep.
+          if (!(await t.selectFrom('pubsub_local_subscriptions').select('id').where('id', '=', sub.id).executeTakeFirst())) return 0;
           const ids = events.map((e) => e.id);
           const seen = new Set<string>();
           for (let i = 0; i < ids.length; i += 500) {
@@ -481,11 +527,10 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
       request.end(body);
     });
 
-  const startPush = (sub: LocalSubscriptionRow) => {
-    if (loops.has(`p:${sub.id}`)) return;
-    const run = async () => {
+  const startPush = (sub: LocalSubscriptionRow) =>
+    runLoop(`p:${sub.id}`, async ({ active, sleep }) => {
       let attempt = 0;
-      while (!closed) {
+      while (active()) {
         try {
           const rows = await q
             .selectFrom('pubsub_inbox')
@@ -500,7 +545,7 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
             continue;
           }
           for (const row of rows) {
-            if (closed) break;
+            if (!active()) break;
             await pushOne(sub, row);
             await q.updateTable('pubsub_local_subscriptions').set({ delivered_seq: row.seq }).where('id', '=', sub.id).execute();
             sub.delivered_seq = row.seq;
@@ -512,9 +557,35 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
           await sleep(wait);
         }
       }
+    });
+
+  // ── provider side: retention of published events ─────────────────────────────────────────
+  const retained: RetentionStatus = { retainDays: config.pubsub.retainDays, lastRunAt: null, deleted: 0, kept: null };
+  let pruning: Promise<RetentionStatus> | undefined;
+  const pruneNow = (): Promise<RetentionStatus> => {
+    const run = async () => {
+      const now = clock.now();
+      const acknowledged = new Map<string, number>();
+      for (const s of await q.selectFrom('pubsub_subscriptions').select(['service', 'cursor_seq']).execute()) {
+        const seq = Number(s.cursor_seq);
+        acknowledged.set(s.service, Math.min(seq, acknowledged.get(s.service) ?? seq));
+      }
+      const r = await store.prune(new Date(now.getTime() - config.pubsub.retainDays * 86_400_000).toISOString(), acknowledged);
+      retained.lastRunAt = now.toISOString();
+      retained.deleted += r.deleted;
+      retained.kept = r.kept;
+      if (r.deleted > 0) log.info('acknowledged events deleted', { deleted: r.deleted, kept: r.kept });
+      return { ...retained };
     };
-    loops.set(`p:${sub.id}`, run());
+    // One run at a time; a caller during a run waits for it and then runs.
+    pruning = (pruning ?? Promise.resolve(retained)).catch(() => retained).then(run);
+    return pruning;
   };
+  const retentionTimer = setInterval(
+    () => void pruneNow().catch((e: unknown) => log.error('event retention failed', { error: (e as Error).message })),
+    config.pubsub.retentionIntervalMs,
+  );
+  retentionTimer.unref();
 
   for (const sub of await q.selectFrom('pubsub_subscriptions').selectAll().execute()) startDelivery({ ...sub, cursor_seq: Number(sub.cursor_seq) });
   for (const sub of await q.selectFrom('pubsub_local_subscriptions').selectAll().where('delivery', '=', 'PUSH').execute())
@@ -535,6 +606,59 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
     const sub = await q.selectFrom('pubsub_local_subscriptions').selectAll().where('client', '=', client).where('service', '=', service).executeTakeFirst();
     if (!sub) throw new XRoadError('Client.UnknownService', `no subscription of ${client} to ${service}`);
     return { ...sub, delivered_seq: Number(sub.delivered_seq) };
+  };
+
+  /**
+   * Cancels a local subscription (GovStack deleteSub): the subscription of `client` to `service`,
+   * or the one named by `id` (which must be the client's and to that service). The provider node
+   * is told first (signed, logged on both nodes); once it has let go of the subscription (or no
+   * longer knew it), the push loop is stopped and the subscription and its inbox are deleted, so
+   * nothing is pushed or pulled for it afterwards. Answers 204; 404 `UnknownSubscription`; 403
+   * `ForeignSubscription` for another subsystem's subscription; the provider's error otherwise
+   * (the subscription is then kept).
+   */
+  const unsubscribe = async (req: http.IncomingMessage, res: http.ServerResponse, client: string, service: string, id: string | null): Promise<void> => {
+    const found = id
+      ? await q.selectFrom('pubsub_local_subscriptions').selectAll().where('id', '=', id).executeTakeFirst()
+      : await q.selectFrom('pubsub_local_subscriptions').selectAll().where('client', '=', client).where('service', '=', service).executeTakeFirst();
+    if (found && found.client !== client) {
+      sendNotice(res, 403, 'ForeignSubscription', '该订阅属于其他订阅方，不能取消', 'The subscription belongs to another subscriber', String(id));
+      return;
+    }
+    if (!found || found.service !== service) {
+      sendJson(res, 404, unknownSubscription(id ? `${id} (${service})` : `${client} → ${service}`));
+      return;
+    }
+    const room = service.slice(0, service.lastIndexOf('/'));
+    const type = service.slice(service.lastIndexOf('/') + 1);
+    const conf = ctx.globalConf.usable('Server.ClientProxy.OutdatedGlobalConf');
+    const provider = conf.nodes.find((n) => n.id === found.provider_node);
+    if (provider) {
+      const purpose = checkFreeText(decodeHeader(header(req.headers, H.purpose)), 'X-Road-Purpose');
+      const r = await callJson(provider, { method: 'DELETE', path: `/r1/${room}/api/v1/subs/${type}`, client, service, purpose, body: { id: found.id } });
+      const gone = r.status === 404 && isObject(r.json) && r.json.type === 'UnknownSubscription';
+      if (r.status !== 200 && !gone) {
+        const body = isObject(r.json) ? r.json : new XRoadError('Server.ClientProxy.NetworkError', `${provider.id} answered ${r.status}`).body();
+        sendJson(res, r.status === 200 ? 502 : r.status, body, r.error ? { [H.error]: r.error } : {});
+        return;
+      }
+    } else {
+      // The provider node has left the exchange: nothing more can arrive.
+      log.warn('unsubscribing without the provider node, which is not in the global configuration', { subscription: found.id, provider: found.provider_node });
+    }
+    await stopLoop(`p:${found.id}`);
+    // Under the inbox lock, so that a batch being added finishes first (and a later one finds no subscription).
+    const run = () =>
+      db.transaction().execute(async (trx) => {
+        const t = tablesOf<PubSubTables>(trx);
+        await t.deleteFrom('pubsub_inbox').where('subscription_id', '=', found.id).execute();
+        await t.deleteFrom('pubsub_local_subscriptions').where('id', '=', found.id).execute();
+      });
+    const done = inboxLock.then(run, run);
+    inboxLock = done.catch(() => undefined);
+    await done;
+    log.info('unsubscribed', { subscription: found.id, client, service });
+    res.writeHead(204).end();
   };
 
   const handleClient = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> => {
@@ -602,7 +726,11 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
         sendJson(res, 200, presentSubscription(await localSubscription(client, service)));
         return true;
       }
-      if (method !== 'POST') throw new XRoadError('Client.InvalidRequest', 'subscribe with POST');
+      if (method === 'DELETE') {
+        await unsubscribe(req, res, client, service, new URLSearchParams(qi < 0 ? '' : url.slice(qi)).get('id'));
+        return true;
+      }
+      if (method !== 'POST') throw new XRoadError('Client.InvalidRequest', 'subscribe with POST, unsubscribe with DELETE');
       const input = await readJson(req, 64 * 1024);
       if (!isObject(input)) throw new XRoadError('Client.InvalidRequest', 'the body must be a JSON object');
       const delivery = input.delivery ?? 'PUSH';
@@ -714,7 +842,22 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
       const rest = m[6]!.split('/');
       const conf = ctx.globalConf.usable('Server.ServerProxy.OutdatedGlobalConf');
       const input = JSON.parse(body.toString('utf8')) as unknown;
-      if (env.method !== 'POST' || !isObject(input)) throw new XRoadError('Client.InvalidRequest', 'POST with a JSON object');
+      const cancel = env.method === 'DELETE' && m[5] === 'api' && rest[0] === 'subs' && rest.length === 2;
+      if ((env.method !== 'POST' && !cancel) || !isObject(input)) throw new XRoadError('Client.InvalidRequest', 'POST (DELETE to unsubscribe) with a JSON object');
+      if (cancel) {
+        // A consumer node cancels a subscription of one of its subsystems: no more deliveries, and
+        // the events it had not acknowledged are no longer kept for it.
+        const service = `${room}/${rest[1]!}`;
+        if (typeof input.id !== 'string' || !MESSAGE_ID.test(input.id)) throw new XRoadError('Client.InvalidRequest', 'id: the subscription id');
+        const sub = await q.selectFrom('pubsub_subscriptions').selectAll().where('id', '=', input.id).executeTakeFirst();
+        if (!sub || sub.service !== service) return { status: 404, value: unknownSubscription(`${input.id} (${service})`) };
+        if (sub.consumer !== env.client) throw new XRoadError('Server.ServerProxy.AccessDenied', `subscription ${sub.id} belongs to another consumer`);
+        await q.deleteFrom('pubsub_subscriptions').where('id', '=', sub.id).execute();
+        // Not awaited: a delivery in flight ends on its own; its acknowledgement then updates nothing.
+        void stopLoop(`d:${sub.id}`);
+        log.info('subscription cancelled', { subscription: sub.id, consumer: sub.consumer, service });
+        return { status: 200, value: { id: sub.id, eventType: rest[1]!, deleted: true } };
+      }
       if (m[5] === 'api' && rest[0] === 'subs' && rest.length === 2) {
         // A consumer node subscribes one of its subsystems.
         const type = rest[1]!;
@@ -806,12 +949,17 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
       }
       return { outgoing, incoming };
     },
+    pruneNow,
+    retention: () => ({ ...retained }),
     async close() {
       closed = true;
-      stopSignal.notify();
+      clearInterval(retentionTimer);
+      await pruning?.catch(() => undefined);
+      const running = [...loops.values()];
+      for (const l of running) l.stop();
       inboxSignal.notify();
       if (store.kind === 'database') await store.close();
-      await Promise.all(loops.values());
+      await Promise.all(running.map((l) => l.done));
       await inboxLock;
       pushAgents.http.destroy();
       pushAgents.https.destroy();
