@@ -24,7 +24,7 @@ import { checkFreeText, decodeHeader, header, readBody } from './http-util.js';
 import { MessageLog, outcomeOf, requestFields } from './message-log.js';
 import { nodeFiles, type NodeConfig } from './node-config.js';
 import { nodeMigrations } from './node.migration.js';
-import { createSignedCall } from './signed-call.js';
+import { createNodeCaller, createSignedCall } from './signed-call.js';
 import { NodeMetrics } from './node-metrics.js';
 import { createNodeLogger, type NodeLogger } from './node-logger.js';
 import { isPubSubPath, startPubSub, type PubSub } from '../pubsub/pubsub.js';
@@ -305,49 +305,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       res.writeHead(respEnv.status, out).end(answer.body);
     };
 
-    const callProvider = (provider: ConfNode, env: RequestEnvelope, body: Buffer, signature: string) =>
-      new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-        const target = new URL(env.path, provider.address);
-        const headers: Record<string, string | number> = {
-          [H.client]: env.client,
-          [H.id]: env.messageId,
-          [H.userId]: env.userId,
-          [H.issue]: env.issue,
-          [H.purpose]: encodeURIComponent(env.purpose),
-          [H.sender]: env.sender,
-          [H.recipient]: env.recipient,
-          [H.timestamp]: env.timestamp,
-          [H.bodyHash]: env.bodyHash,
-          [H.signature]: signature,
-          'content-length': body.length,
-        };
-        if (env.contentType) headers['content-type'] = env.contentType;
-        const request = https.request(
-          target,
-          {
-            method: env.method,
-            agent,
-            headers,
-            timeout: 60_000,
-            // Nodes are named by the fingerprint of their certificate in the global configuration, not by host name.
-            checkServerIdentity: (_host, cert) =>
-              fingerprintOf(cert.fingerprint256) === provider.certFingerprint
-                ? undefined
-                : new Error('the provider certificate is not the one in the global configuration'),
-          },
-          (response) => {
-            readBody(response, config.maxBodyBytes, 'Server.ClientProxy.NetworkError').then(
-              (b) => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: b }),
-              reject,
-            );
-          },
-        );
-        request.on('timeout', () => request.destroy(new Error('timeout')));
-        request.on('error', (e) => reject(e instanceof XRoadError ? e : new XRoadError('Server.ClientProxy.NetworkError', `${provider.id}: ${e.message}`)));
-        request.end(body);
-      });
-
-    const signedCall = createSignedCall({ self, suite: keys.suite, clock, messageLog, sign, verifyBy, callNode: callProvider });
+    const signedCall = createSignedCall({ self, suite: keys.suite, clock, messageLog, sign, verifyBy, callNode: createNodeCaller(agent, config.maxBodyBytes) });
 
     // ── server side: another department's node calls a service of ours ────────────────────
     const handleServer = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {

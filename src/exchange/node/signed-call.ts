@@ -1,10 +1,11 @@
 import type http from 'node:http';
+import https from 'node:https';
 import type { Clock } from '../../core/clock.js';
 import { getSuite, type CryptoSuite } from '../../core/crypto/index.js';
 import type { ConfNode } from '../protocol/globalconf.js';
 import { canonicalRequest, canonicalResponse, H, requestHash, type RequestEnvelope, type ResponseEnvelope } from '../protocol/messages.js';
 import { XRoadError } from '../protocol/xroad-errors.js';
-import { header } from './http-util.js';
+import { header, readBody } from './http-util.js';
 import { outcomeOf, requestFields, type MessageLog } from './message-log.js';
 
 /** The raw answer of another node's server side. */
@@ -107,4 +108,56 @@ export function createSignedCall(deps: SignedCallDeps): SignedCall {
     );
     return { request: env, requestHash: expectedRequestHash, response, body: answer.body };
   };
+}
+
+/**
+ * The transport of signed messages: sends the request to the node's address over mutual TLS with
+ * `agent` (this node's certificate), accepting only the certificate the global configuration names
+ * for that node, and reads the answer up to `maxBodyBytes`. No answer within 60 s, a refused
+ * connection or an oversized answer: `Server.ClientProxy.NetworkError`.
+ *
+ * @example
+ * const callNode = createNodeCaller(new https.Agent({ key, cert, ca: [trustRoot] }), 10 * 1024 * 1024);
+ */
+export function createNodeCaller(agent: https.Agent, maxBodyBytes: number): SignedCallDeps['callNode'] {
+  return (node, env, body, signature) =>
+    new Promise<NodeAnswer>((resolve, reject) => {
+      const headers: Record<string, string | number> = {
+        [H.client]: env.client,
+        [H.id]: env.messageId,
+        [H.userId]: env.userId,
+        [H.issue]: env.issue,
+        [H.purpose]: encodeURIComponent(env.purpose),
+        [H.sender]: env.sender,
+        [H.recipient]: env.recipient,
+        [H.timestamp]: env.timestamp,
+        [H.bodyHash]: env.bodyHash,
+        [H.signature]: signature,
+        'content-length': body.length,
+      };
+      if (env.contentType) headers['content-type'] = env.contentType;
+      const request = https.request(
+        new URL(env.path, node.address),
+        {
+          method: env.method,
+          agent,
+          headers,
+          timeout: 60_000,
+          // Nodes are named by the fingerprint of their certificate in the global configuration, not by host name.
+          checkServerIdentity: (_host, cert) =>
+            cert.fingerprint256.replace(/:/g, '').toLowerCase() === node.certFingerprint
+              ? undefined
+              : new Error('the provider certificate is not the one in the global configuration'),
+        },
+        (response) => {
+          readBody(response, maxBodyBytes, 'Server.ClientProxy.NetworkError').then(
+            (b) => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: b }),
+            reject,
+          );
+        },
+      );
+      request.on('timeout', () => request.destroy(new Error('timeout')));
+      request.on('error', (e) => reject(e instanceof XRoadError ? e : new XRoadError('Server.ClientProxy.NetworkError', `${node.id}: ${e.message}`)));
+      request.end(body);
+    });
 }
