@@ -333,6 +333,20 @@ describe.each(DIALECTS)('catalog harvesting (%s)', (dialect) => {
     expect(detail.runs[0]).toMatchObject({ status: 'succeeded', created: 0 });
   });
 
+  it('a disabled source is neither run on schedule nor by hand, until it is enabled again', async () => {
+    const off = await reviewer.request('PATCH', `/api/v1/catalog/harvest-sources/${sourceId}`, { enabled: false });
+    expect(off.json()).toMatchObject({ enabled: false });
+    const refused = await reviewer.request('POST', `/api/v1/catalog/harvest-sources/${sourceId}/run`, {});
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe('CATALOG_HARVEST_SOURCE_DISABLED');
+    province.clock.advance(61 * 60_000);
+    expect((await runDueHarvests(province.catalog)).map((r) => r.sourceId)).not.toContain(sourceId);
+    reviewer = (await staffBrowser(province, 'reviewer')).browser;
+    expect((await reviewer.request('PATCH', `/api/v1/catalog/harvest-sources/${sourceId}`, { enabled: true })).json()).toMatchObject({ enabled: true });
+    const run = await reviewer.request('POST', `/api/v1/catalog/harvest-sources/${sourceId}/run`, {});
+    expect(run.statusCode, run.body).toBe(200);
+  });
+
   it('removing a source withdraws its resources and keeps them read-only', async () => {
     const list = (await reviewer.request('GET', '/api/v1/catalog/harvest-sources')).json();
     expect(list.find((s: { id: string }) => s.id === sourceId).resources).toEqual({ published: 4, offline: 0 });

@@ -87,7 +87,11 @@ describe.each(DIALECTS)('catalog import and export (%s)', (dialect) => {
 
   it('streams progress as NDJSON when asked, and ends with the result or with every bad row (nothing written)', async () => {
     const ndjson = (body: string) => police.request('POST', '/api/v1/catalog/import', body, { 'content-type': 'text/csv', accept: 'application/x-ndjson' });
-    const lines = (body: string) => body.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (body: string) =>
+      body
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
     const before = await mineTotal();
     const names = Array.from({ length: 1201 }, (_, i) => `流式导入资源${i}`);
     const ok = await ndjson([header, ...names.map(good)].join('\n'));

@@ -521,6 +521,7 @@ export async function runHarvest(
 ): Promise<HarvestRun> {
   authorize(actor, 'catalog.harvest.manage');
   const source = await loadSource(deps, id);
+  if (Number(source.enabled) !== 1) throw new AppError('CATALOG_HARVEST_SOURCE_DISABLED', `汇聚来源 ${source.name} 已停用，请先启用 (the source is disabled)`);
   const started = deps.clock.now();
   if (!(await hrepo.claimSource(deps.db, id, started.toISOString(), new Date(started.getTime() + LEASE_MS).toISOString())))
     throw new AppError('CATALOG_HARVEST_RUNNING', `汇聚来源 ${source.name} 正在汇聚中`);

@@ -70,6 +70,7 @@ export const ERROR_CODES = {
   CATALOG_HARVEST_SOURCE_NOT_FOUND: { status: 404, zh: '汇聚来源不存在', en: 'No such harvest source' },
   CATALOG_HARVEST_SOURCE_EXISTS: { status: 409, zh: '该地址的汇聚来源已登记', en: 'A harvest source with this URL already exists' },
   CATALOG_HARVEST_RUNNING: { status: 409, zh: '该来源正在汇聚中，请稍后再试', en: 'This source is being harvested, try again later' },
+  CATALOG_HARVEST_SOURCE_DISABLED: { status: 409, zh: '该汇聚来源已停用，请先启用', en: 'This harvest source is disabled; enable it first' },
   CATALOG_HARVEST_FAILED: { status: 422, zh: '来源目录无法汇聚', en: 'The source catalog could not be harvested' },
 
   // base registries

@@ -92,8 +92,14 @@ describe('catalog import and export', () => {
     await expect.poll(() => mainText(police), { timeout: 60_000 }).toContain('目录.csv：已导入 1500 条资源（草稿），跳过 0 行');
     expect(await mineTotal()).toBe(before + 1500);
     const shown = await police.evaluate(() => (window as unknown as { ztProgress: string[] }).ztProgress);
-    expect(shown.some((t) => /正在校验：\d+ \/ 1500 行/.test(t)), shown.join(' | ')).toBe(true);
-    expect(shown.some((t) => /正在写入：\d+ \/ 1500 条/.test(t)), shown.join(' | ')).toBe(true);
+    expect(
+      shown.some((t) => /正在校验：\d+ \/ 1500 行/.test(t)),
+      shown.join(' | '),
+    ).toBe(true);
+    expect(
+      shown.some((t) => /正在写入：\d+ \/ 1500 条/.test(t)),
+      shown.join(' | '),
+    ).toBe(true);
     await shot(police, 'console-catalog-import-done');
 
     await police.getByRole('menuitem', { name: '本部门资源' }).click();
@@ -135,6 +141,23 @@ describe('harvest sources', () => {
     await reviewer.locator('.ant-table-row-expand-icon').first().click();
     await expect.poll(() => mainText(reviewer), { timeout: 30_000 }).toMatch(/(完整|增量)\s+成功\s+新增 \d+/);
     await shot(reviewer, 'console-harvest-run');
+
+    // Edit: hourly and disabled — the table says so and 立即汇聚 is off.
+    await reviewer.getByRole('button', { name: '修改“示范市本级目录”' }).click();
+    const edit = reviewer.getByRole('dialog', { name: /修改汇聚来源/ });
+    await edit.getByLabel('定时汇聚间隔（分钟）').fill('60');
+    await edit.getByRole('switch', { name: '启用' }).click();
+    await edit.getByRole('button', { name: /保\s*存/ }).click();
+    await expect.poll(() => table.innerText(), { timeout: 30_000 }).toContain('每 60 分钟');
+    expect(await table.innerText()).toContain('已停用');
+    expect(await reviewer.getByRole('button', { name: '立即汇聚' }).isDisabled()).toBe(true);
+
+    // Delete, confirmed: the source is gone and what it brought is offline.
+    await reviewer.getByRole('button', { name: '删除“示范市本级目录”' }).click();
+    const confirm = reviewer.locator('.ant-popconfirm');
+    await expect.poll(() => confirm.innerText().catch(() => ''), { timeout: 30_000 }).toContain(`${created} 条已发布资源将下线`);
+    await confirm.getByRole('button', { name: /删\s*除/ }).click();
+    await expect.poll(() => mainText(reviewer), { timeout: 30_000 }).toContain('还没有汇聚来源');
     await reviewer.close();
   }, 300_000);
 });

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Empty, Form, Input, InputNumber, Space, Table, Tag } from 'antd';
+import { Alert, Button, Empty, Form, Input, InputNumber, Popconfirm, Space, Switch, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { call } from '../../api/client';
 import type { ReplyOf } from '../../api/types';
@@ -15,6 +15,13 @@ interface SourceValues {
   url: string;
   intervalMinutes?: number | null;
   regionCode?: string;
+}
+/** What can change on a source (its address cannot: a new address is a new source). */
+interface EditValues {
+  name: string;
+  intervalMinutes?: number | null;
+  regionCode?: string | null;
+  enabled: boolean;
 }
 
 const KEY = ['catalog', 'harvest-sources'] as const;
@@ -106,13 +113,16 @@ function SourceRuns({ id }: { id: string }) {
 
 /**
  * 汇聚来源: the lower-level catalogs this one harvests (another zhengtong's DCAT-AP endpoint or any
- * DCAT-AP document) with their schedule, last run and counts; add one, harvest now, see the result.
+ * DCAT-AP document) with their schedule, last run and counts; add one, harvest now, see the result;
+ * change a source's name, schedule, region or 启用, or delete it (its resources go offline).
  */
 export default function HarvestSourcesPage() {
   const { t } = useI18n();
   const queryClient = useQueryClient();
   const [form] = Form.useForm<SourceValues>();
   const [adding, setAdding] = useState(false);
+  const [editForm] = Form.useForm<EditValues>();
+  const [editing, setEditing] = useState<Source>();
   const [lastRun, setLastRun] = useState<{ source: string; run: Run }>();
   const sources = useQuery({ queryKey: KEY, queryFn: () => call('get', '/api/v1/catalog/harvest-sources') });
   const harvest = useMutation({
@@ -122,6 +132,14 @@ export default function HarvestSourcesPage() {
       await queryClient.invalidateQueries({ queryKey: KEY });
     },
   });
+  const remove = useMutation({
+    mutationFn: (s: Source) => call('delete', '/api/v1/catalog/harvest-sources/{id}', { params: { id: s.id } }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['catalog'] }),
+  });
+  const edit = (s: Source) => {
+    editForm.setFieldsValue({ name: s.name, intervalMinutes: s.intervalMinutes, regionCode: s.regionCode, enabled: s.enabled });
+    setEditing(s);
+  };
   const schedule = (s: Source) => (s.intervalMinutes ? t('catalog.harvest.every', { minutes: s.intervalMinutes }) : t('catalog.harvest.manual'));
 
   return (
@@ -134,6 +152,7 @@ export default function HarvestSourcesPage() {
         </Button>
       </Space>
       {harvest.isError && <ErrorState error={harvest.error} />}
+      {remove.isError && <ErrorState error={remove.error} />}
       {lastRun && <RunResult source={lastRun.source} run={lastRun.run} />}
       {sources.isPending ? (
         <LoadingState />
@@ -164,7 +183,17 @@ export default function HarvestSourcesPage() {
               width: 110,
               render: (k: Source['kind']) => t(k === 'zhengtong' ? 'catalog.harvest.kind.zhengtong' : 'catalog.harvest.kind.dcat'),
             },
-            { title: t('catalog.harvest.schedule'), key: 'schedule', width: 130, render: (_: unknown, s) => schedule(s) },
+            {
+              title: t('catalog.harvest.schedule'),
+              key: 'schedule',
+              width: 130,
+              render: (_: unknown, s) => (
+                <Space orientation="vertical" size={0}>
+                  <span>{schedule(s)}</span>
+                  {!s.enabled && <Tag className="zt-outcome-bad">{t('catalog.harvest.disabled')}</Tag>}
+                </Space>
+              ),
+            },
             {
               title: t('catalog.harvest.lastRun'),
               key: 'last',
@@ -192,11 +221,31 @@ export default function HarvestSourcesPage() {
             {
               title: t('catalog.harvest.actions'),
               key: 'actions',
-              width: 120,
+              width: 220,
               render: (_: unknown, s) => (
-                <Button loading={harvest.isPending && harvest.variables?.id === s.id} disabled={harvest.isPending} onClick={() => harvest.mutate(s)}>
-                  {t('catalog.harvest.run')}
-                </Button>
+                <Space wrap size="small">
+                  <Button
+                    loading={harvest.isPending && harvest.variables?.id === s.id}
+                    disabled={harvest.isPending || !s.enabled}
+                    onClick={() => harvest.mutate(s)}
+                  >
+                    {t('catalog.harvest.run')}
+                  </Button>
+                  <Button onClick={() => edit(s)} aria-label={t('catalog.harvest.editOf', { name: s.name })}>
+                    {t('catalog.harvest.edit')}
+                  </Button>
+                  <Popconfirm
+                    title={t('catalog.harvest.deleteConfirm', { name: s.name, count: s.resources.published })}
+                    okText={t('catalog.harvest.delete')}
+                    okButtonProps={{ danger: true }}
+                    cancelText={t('form.cancel')}
+                    onConfirm={() => remove.mutateAsync(s)}
+                  >
+                    <Button danger loading={remove.isPending && remove.variables?.id === s.id} aria-label={t('catalog.harvest.deleteOf', { name: s.name })}>
+                      {t('catalog.harvest.delete')}
+                    </Button>
+                  </Popconfirm>
+                </Space>
               ),
             },
           ]}
@@ -240,6 +289,37 @@ export default function HarvestSourcesPage() {
         </Form.Item>
         <Form.Item name="regionCode" label={t('catalog.harvest.region')}>
           <Input maxLength={12} className="zt-mono" style={{ width: 200 }} />
+        </Form.Item>
+      </FormModal>
+      <FormModal<EditValues>
+        title={t('catalog.harvest.editTitle', { name: editing?.name ?? '' })}
+        open={!!editing}
+        onClose={() => setEditing(undefined)}
+        form={editForm}
+        fieldNames={['name', 'intervalMinutes', 'regionCode', 'enabled']}
+        onSubmit={async (v) => {
+          await call('patch', '/api/v1/catalog/harvest-sources/{id}', {
+            params: { id: editing!.id },
+            body: { name: v.name.trim(), intervalMinutes: v.intervalMinutes ?? null, regionCode: v.regionCode?.trim() || null, enabled: v.enabled },
+          });
+          await queryClient.invalidateQueries({ queryKey: KEY });
+        }}
+      >
+        <Form.Item
+          name="name"
+          label={t('catalog.harvest.name')}
+          rules={[{ required: true, whitespace: true, message: t('form.required', { field: t('catalog.harvest.name') }) }]}
+        >
+          <Input maxLength={200} />
+        </Form.Item>
+        <Form.Item name="intervalMinutes" label={t('catalog.harvest.interval')} extra={t('catalog.harvest.intervalHelp')}>
+          <InputNumber min={5} max={10080} precision={0} style={{ width: 200 }} />
+        </Form.Item>
+        <Form.Item name="regionCode" label={t('catalog.harvest.region')}>
+          <Input maxLength={12} className="zt-mono" style={{ width: 200 }} />
+        </Form.Item>
+        <Form.Item name="enabled" label={t('catalog.harvest.enabled')} valuePropName="checked" extra={t('catalog.harvest.enabledHelp')}>
+          <Switch />
         </Form.Item>
       </FormModal>
     </section>
