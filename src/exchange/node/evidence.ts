@@ -20,7 +20,13 @@ export interface EvidenceBundle {
   bodies: { request: string | null; response: string | null };
 }
 
-/** Builds the bundle of a message from a node's log. Undefined when the node has no such message. */
+/**
+ * Builds the bundle of a message from a node's log. Undefined when the node has no such message.
+ * Bodies kept encrypted at rest are decrypted into the bundle, so it verifies offline without the
+ * node's data key.
+ *
+ * @throws CRYPTO_BAD_KEY / CRYPTO_DECRYPT_FAILED when an encrypted body cannot be read (see `MessageLog.readBody`).
+ */
 export async function exportEvidence(
   log: MessageLog,
   input: { nodeId: string; messageId: string; role?: 'consumer' | 'provider'; center: CenterKey; globalConf: SignedGlobalConf; now: Date },
