@@ -3,19 +3,27 @@
  * test), a provider node whose local system publishes, a consumer node that subscribes for its
  * backend (push) or its local system (pull), and a third node without an access right. The
  * crash test kills the provider node and then the consumer node with SIGKILL during a stream of
- * 10,000 events and restarts them. On SQLite and PostgreSQL (node databases), and with the
+ * 10,000 events and restarts them. Unsubscribing, and the retention of acknowledged events (the
+ * provider keeps them RETAIN_MS here, a NATS stream a day). On SQLite and PostgreSQL (node databases), and with the
  * provider's events in NATS JetStream when ZT_TEST_NATS_URL is set (CI starts nats-server).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
+import { connect, nanos } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getSuite } from '../src/core/crypto/index.js';
-import { openDatabase } from '../src/core/db/database.js';
-import { initNode, MessageLog, type XRoadErrorType } from '../src/exchange/index.js';
+import { systemClock } from '../src/core/clock.js';
+import { getSuite, readKeyFile } from '../src/core/crypto/index.js';
+import { openDatabase, type Database } from '../src/core/db/database.js';
+import { initNode, MessageLog, nodeFiles, type GlobalConf, type SignedGlobalConf, type XRoadErrorType } from '../src/exchange/index.js';
+import { createNodeCaller, createSignedCall } from '../src/exchange/node/signed-call.js';
+import { BatchSigner } from '../src/exchange/protocol/batch-signature.js';
 import { H } from '../src/exchange/protocol/messages.js';
 import { makeUscc } from '../src/standards/index.js';
 import { createTestDatabase, createTestPlatform, DIALECTS, seedBasics, staffBrowser, type Browser, type TestDatabase, type TestPlatform } from './helpers.js';
@@ -24,6 +32,8 @@ const CLI = ['--import', 'tsx', path.resolve('src/cli/main.ts')];
 const PURPOSE = '出生登记信息共享';
 const NATS_URL = process.env.ZT_TEST_NATS_URL ?? '';
 const STREAM = 10_000;
+/** The provider's pubsub.retainDays in the database variants, in milliseconds: acknowledged events go soon. */
+const RETAIN_MS = 2000;
 
 const BIRTH_SCHEMA = {
   type: 'object',
@@ -61,7 +71,7 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
   let centerUrl = '';
   let backend: http.Server;
   let backendUrl = '';
-  const received: Record<string, Received[]> = { birth: [], tick: [] };
+  const received: Record<string, Received[]> = { birth: [], tick: [], move: [] };
   const attempts: Record<string, number[]> = {};
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-pubsub-'));
   const nodeDbs: TestDatabase[] = [];
@@ -70,7 +80,10 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
   const OTHER = `CN-DEMO/GOV/${makeUscc('1', '1', '350100', '00410003')}`;
   const ROOM = `${PROVIDER}/civil`;
   type Name = 'provider' | 'consumer' | 'other';
-  const nodes = {} as Record<Name, { config: string; dbUrl: string; clientUrl: string; key: string; client: string; child?: ChildProcess; out: string }>;
+  const nodes = {} as Record<
+    Name,
+    { id: string; config: string; dbUrl: string; clientUrl: string; key: string; keys: Record<string, string>; client: string; child?: ChildProcess; out: string }
+  >;
 
   async function startNodeProcess(name: Name): Promise<void> {
     const n = nodes[name];
@@ -127,6 +140,48 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
     }
   }
 
+  /** Reads a running node's database (its message log, its pub/sub tables). */
+  async function withNodeDb<T>(name: Name, f: (database: Database, log: MessageLog) => Promise<T>): Promise<T> {
+    const database = await openDatabase(nodes[name].dbUrl);
+    try {
+      return await f(database, new MessageLog(database.db, getSuite(name === 'provider' ? 'sm2' : 'ed25519'), path.join(dir, name, 'bodies')));
+    } finally {
+      await database.close();
+    }
+  }
+  const count = async (database: Database, query: ReturnType<typeof sql<{ n: number }>>) => Number((await query.execute(database.db)).rows[0]?.n ?? 0);
+
+  /** Sends a signed message to the provider node's server side as node `name` would (its keys and certificate). */
+  async function signedAs(name: Name, method: string, route: string, client: string, body: unknown) {
+    const files = nodeFiles(path.join(dir, name));
+    const { suite, keyPair } = await readKeyFile(files.signingKey);
+    const signed = (await (await fetch(`${centerUrl}/api/v1/exchange/globalconf`)).json()) as SignedGlobalConf;
+    const provider = (JSON.parse(signed.conf) as GlobalConf).nodes.find((n) => n.subsystems.includes(ROOM))!;
+    const [key, cert, ca] = [files.tlsKey, files.tlsCert, files.trustRoot].map((f) => fs.readFileSync(f, 'utf8'));
+    const agent = new https.Agent({ key, cert, ca: [ca!] });
+    const signer = new BatchSigner(suite, keyPair.privateKey);
+    try {
+      const call = createSignedCall({
+        self: nodes[name].id,
+        suite,
+        clock: systemClock,
+        messageLog: { append: async () => ({}) as never },
+        sign: (data) => signer.sign(data),
+        verifyBy: () => true,
+        callNode: createNodeCaller(agent, 1024 * 1024),
+      });
+      const service = `${ROOM}/${route.split('/').pop()!}`;
+      const r = await call(
+        provider,
+        { method, path: `/r1/${ROOM}${route}`, messageId: randomUUID(), client, service, userId: '', issue: '', purpose: PURPOSE, contentType: 'application/json' },
+        Buffer.from(JSON.stringify(body)),
+      );
+      return { status: r.response.status, error: r.response.error };
+    } finally {
+      agent.destroy();
+    }
+  }
+
   beforeAll(async () => {
     p = await createTestPlatform(dialect);
     p.clock.set(new Date());
@@ -176,7 +231,8 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
       const init = await initNode({
         centerUrl,
         memberId: member,
-        subsystems: [subsystem],
+        // The consumer node acts for a second subsystem, which must not touch the first one's subscriptions.
+        subsystems: name === 'consumer' ? [subsystem, 'police'] : [subsystem],
         dir: path.join(dir, name),
         suite: name === 'provider' ? 'sm2' : 'ed25519',
         host: '127.0.0.1',
@@ -192,21 +248,29 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
         raw.dbUrl = db.url;
       }
       raw.logLevel = 'error';
-      raw.pubsub = { retryInitialMs: 50, retryMaxMs: 1000, ...(nats && name === 'provider' ? { store: NATS_URL } : {}) };
+      raw.pubsub = {
+        retryInitialMs: 50,
+        retryMaxMs: 1000,
+        ...(name === 'provider' ? (nats ? { store: NATS_URL, retainDays: 1 } : { retainDays: RETAIN_MS / 86_400_000, retentionIntervalMs: 500 }) : {}),
+      };
       if (name === 'provider')
-        raw.events = { civil: { birth: { schema: BIRTH_SCHEMA }, tick: { schema: TICK_SCHEMA }, death: { schema: { type: 'object' } } } };
+        raw.events = {
+          civil: { birth: { schema: BIRTH_SCHEMA }, tick: { schema: TICK_SCHEMA }, death: { schema: { type: 'object' } }, move: { schema: { type: 'object' } } },
+        };
       fs.writeFileSync(init.configFile, JSON.stringify(raw, null, 2));
       nodes[name] = {
+        id: init.nodeId,
         config: init.configFile,
         dbUrl: dialect === 'postgres' ? String(raw.dbUrl) : path.resolve(dir, name, String(raw.dbUrl ?? 'node.db')),
         clientUrl: `http://127.0.0.1:${clientPort}`,
         key: init.apiKeys[subsystem]!,
+        keys: init.apiKeys,
         client: `${member}/${subsystem}`,
         out: '',
       };
     }
     // Event types are services of the publishing subsystem; the consumer holds rights on them, the other node none.
-    for (const code of ['birth', 'tick', 'death']) {
+    for (const code of ['birth', 'tick', 'death', 'move']) {
       expect((await sys.request('POST', '/api/v1/exchange/services', { subsystemId: ROOM, code, title: `事件 ${code}` })).statusCode).toBe(201);
       const grant = await sys.request('POST', '/api/v1/exchange/access-rights', {
         consumer: `${CONSUMER}/hukou`,
@@ -352,6 +416,115 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
     expect((await request('consumer', 'GET', '/pull/v1/death')).status).toBe(404);
     // A local system without a subscription has nothing to pull.
     expect((await request('other', 'GET', '/pull/v1/death')).status).toBe(404);
+  });
+
+  it('unsubscribes: the provider node is told (signed, logged on both nodes) and delivers and keeps nothing more for it; unknown or foreign subscriptions are refused', async () => {
+    const sub = await request('consumer', 'POST', '/api/v1/subs/move', { delivery: 'PUSH', pushUrl: `${backendUrl}/move` });
+    expect(sub.status, JSON.stringify(sub.json)).toBe(201);
+    const id = String(sub.json.id);
+    expect((await publish('move', { n: 1 })).status).toBe(201);
+    await until('the first move event', () => received.move!.length >= 1);
+
+    // Another subsystem of the same node may not cancel it; an unknown subscription is a typed 404.
+    const police = { [H.client]: `${CONSUMER}/police`, 'x-api-key': nodes.consumer.keys.police! };
+    const foreign = await request('consumer', 'DELETE', `/api/v1/subs/move?id=${id}`, undefined, police);
+    expect(foreign).toMatchObject({ status: 403, json: { type: 'ForeignSubscription' } });
+    expect(String(foreign.json.message)).toMatch(/[\u4e00-\u9fff]/);
+    expect(foreign.json.messageEn).toBeTruthy();
+    for (const [name, route, headers] of [
+      ['consumer', '/api/v1/subs/move?id=no-such-subscription', {}],
+      ['consumer', '/api/v1/subs/move', police],
+      ['other', '/api/v1/subs/move', {}],
+    ] as const) {
+      const unknown = await request(name, 'DELETE', route, undefined, headers);
+      expect(unknown, route).toMatchObject({ status: 404, json: { type: 'UnknownSubscription', message: '没有该订阅', messageEn: 'No such subscription' } });
+    }
+    // The provider node refuses a signed cancellation of the subscription from a node acting for another consumer.
+    const refused = await signedAs('other', 'DELETE', '/api/v1/subs/move', `${OTHER}/tourism`, { id });
+    expect(refused).toMatchObject({ status: 403, error: 'Server.ServerProxy.AccessDenied' satisfies XRoadErrorType });
+    expect((await signedAs('other', 'DELETE', '/api/v1/subs/move', `${OTHER}/tourism`, { id: 'no-such-subscription' })).status).toBe(404);
+
+    // The subscriber cancels it: nothing more is pushed, and it is gone on both nodes.
+    const del = await request('consumer', 'DELETE', '/api/v1/subs/move');
+    expect(del.status, JSON.stringify(del.json)).toBe(204);
+    expect((await request('consumer', 'GET', '/api/v1/subs/move')).status).toBe(404);
+    expect(((await request('consumer', 'GET', '/api/v1/subs')).json as unknown as { id: string }[]).map((s) => s.id)).not.toContain(id);
+    expect((await request('consumer', 'DELETE', '/api/v1/subs/move')).status).toBe(404);
+    expect((await publish('move', { n: 2 })).status).toBe(201);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(received.move!.map((r) => r.body.event)).toEqual([{ n: 1 }]);
+
+    const cancellation = (log: MessageLog) =>
+      log.recent(100_000).then((rs) => rs.filter((r) => r.method === 'DELETE' && r.path === `/r1/${ROOM}/api/v1/subs/move`).map((r) => [r.role, r.response_status]));
+    await withNodeDb('provider', async (database, log) => {
+      expect(await count(database, sql<{ n: number }>`select count(*) as n from pubsub_subscriptions where id = ${id}`)).toBe(0);
+      expect(await cancellation(log)).toEqual(expect.arrayContaining([['provider', 200], ['provider', 403]]));
+    });
+    await withNodeDb('consumer', async (database, log) => {
+      expect(await count(database, sql<{ n: number }>`select count(*) as n from pubsub_inbox where subscription_id = ${id}`)).toBe(0);
+      expect(await cancellation(log)).toEqual([['consumer', 200]]);
+    });
+    // Subscribing again starts afresh, with the events published from then on.
+    const again = await request('consumer', 'POST', '/api/v1/subs/move', { delivery: 'PUSH', pushUrl: `${backendUrl}/move` });
+    expect(again.status).toBe(201);
+    expect(again.json.id).not.toBe(id);
+    expect((await publish('move', { n: 3 })).status).toBe(201);
+    await until('the move event after subscribing again', () => received.move!.length >= 2);
+    expect(received.move!.map((r) => r.body.event)).toEqual([{ n: 1 }, { n: 3 }]);
+  });
+
+  it.skipIf(nats)('deletes the events every subscriber acknowledged once older than pubsub.retainDays, and keeps the unacknowledged ones', async () => {
+    const stored = (database: Database, type: string) =>
+      count(database, sql<{ n: number }>`select count(*) as n from pubsub_events where service = ${`${ROOM}/${type}`}`);
+    // The birth events of the first tests were acknowledged long ago: gone (but for the newest event of all, which keeps the numbering).
+    await until('the acknowledged birth events deleted', () => withNodeDb('provider', async (database) => (await stored(database, 'birth')) === 0), 20_000);
+
+    // While the consumer node is down, its events are not acknowledged and stay, however old.
+    const child = nodes.consumer.child!;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await publish('death', { kept: i })).json.id as string);
+    await new Promise((r) => setTimeout(r, RETAIN_MS + 1500));
+    await withNodeDb('provider', async (database) => {
+      const rows = (await sql<{ event_id: string }>`select event_id from pubsub_events where service = ${`${ROOM}/death`} order by seq`.execute(database.db)).rows;
+      expect(rows.map((r) => r.event_id)).toEqual(ids);
+    });
+    const status = (await (await fetch(`${nodes.provider.clientUrl}/status`, { headers: { 'x-api-key': nodes.provider.key } })).json()) as {
+      pubsub: { retention: { deleted: number; kept: number; lastRunAt: string } };
+    };
+    expect(status.pubsub.retention.deleted).toBeGreaterThan(0);
+    expect(status.pubsub.retention.kept).toBeGreaterThanOrEqual(3);
+
+    // Once delivered (and so acknowledged), they go too; the local system still pulls them from its node.
+    await startNodeProcess('consumer');
+    await until('the unacknowledged death events delivered and deleted', () => withNodeDb('provider', async (database) => (await stored(database, 'death')) <= 1), 30_000);
+    let next = await request('consumer', 'GET', '/pull/v1/death');
+    for (let t = 0; next.status === 404 && t < 100; t++) {
+      await new Promise((r) => setTimeout(r, 50));
+      next = await request('consumer', 'GET', '/pull/v1/death');
+    }
+    expect(next.json).toMatchObject({ id: ids[0], event: { kept: 0 } });
+    for (const id of ids) {
+      let ack = await request('consumer', 'DELETE', `/pull/v1/death/${id}`);
+      for (let t = 0; ack.status === 404 && t < 100; t++) {
+        await new Promise((r) => setTimeout(r, 50));
+        ack = await request('consumer', 'DELETE', `/pull/v1/death/${id}`);
+      }
+      expect(ack.status).toBe(204);
+    }
+  });
+
+  it.runIf(nats)('gives the NATS stream the retention as its age limit', async () => {
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      const stream = `ZT_EVENTS_${createHash('sha256').update(nodes.provider.id).digest('hex').slice(0, 16)}`;
+      const info = await (await nc.jetstreamManager()).streams.info(stream);
+      expect(info.config.max_age).toBe(nanos(86_400_000));
+    } finally {
+      await nc.close();
+    }
   });
 
   it(`delivers a stream of ${STREAM} events exactly once and in order while the provider node and then the consumer node are killed with SIGKILL`, async () => {
