@@ -117,7 +117,10 @@ describe.each(DIALECTS)('the population registry through the exchange (%s)', (di
     const h = await call('scjg', `/${citizen.idNumber}/history`, { id: `reg-history-${dialect}` });
     expect(h.status, JSON.stringify(h.json)).toBe(200);
     expect(Object.keys(h.json).every((k) => ['idNumber', 'name', 'sex', 'birthDate'].includes(k))).toBe(true);
-    expect(h.json.name).toEqual([{ occurredAt: expect.any(String), value: expect.any(String) }]);
+    // Each value names its log entry (number and leaf hash), so a change event can be matched and proved.
+    expect(h.json.name).toEqual([
+      { occurredAt: expect.any(String), value: expect.any(String), seq: expect.any(Number), leafHash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    ]);
     const accesses = await myAccesses();
     expect(accesses.slice(0, 2).map((a) => [a.action, a.org?.name, a.purpose])).toEqual([
       ['registry.record.history', '示范市市场监督管理局', purposeOf('scjg')],

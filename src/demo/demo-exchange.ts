@@ -22,6 +22,8 @@ import { POPULATION } from '../registries/index.js';
 import { buildDemoCity, DEMO_CITY } from './demo-city.js';
 import { demoEnterprises, demoRecipients } from './demo-backends.js';
 import { runDemoNode, type DemoNodeParts } from './demo-node.js';
+// Not yet re-exported by src/registries/index.ts (owned elsewhere); move to that import once it is.
+import { RegistryChangeSchema, type RegistryEventPublisher } from '../registries/exchange/registry-events.js';
 
 /** What a demo node's process is told to run besides the node (`demo-node.json` in its folder). */
 export interface DemoNodeSpec {
@@ -35,17 +37,26 @@ export interface DemoNodeSpec {
   platformUrl?: string;
   platformApiKey?: string;
   registry?: string;
+  /** The registry's change events the node declares and the publisher beside it publishes (backend `registry`). */
+  events?: { eventType: string; nodeApiKey: string; pollIntervalMs?: number };
 }
 
 interface DemoDepartment {
   key: 'gaj' | 'scjg' | 'mz';
   subsystem: string;
   service: { code: string; title: string; backend: DemoNodeSpec['backend'] };
+  /** An event type the department publishes (a service of its subsystem at the center). */
+  events?: { code: string; title: string };
 }
 
 /** The departments that get a node: each provides one service and consumes the others'. */
 export const DEMO_NODE_DEPARTMENTS: readonly DemoDepartment[] = [
-  { key: 'gaj', subsystem: 'population', service: { code: 'persons', title: '人口基础信息查询与核验', backend: 'registry' } },
+  {
+    key: 'gaj',
+    subsystem: 'population',
+    service: { code: 'persons', title: '人口基础信息查询与核验', backend: 'registry' },
+    events: { code: 'population.changed', title: '人口基础信息变更事件' },
+  },
   { key: 'scjg', subsystem: 'registry', service: { code: 'entities', title: '市场主体登记查询', backend: 'enterprises' } },
   { key: 'mz', subsystem: 'relief', service: { code: 'recipients', title: '最低生活保障对象查询', backend: 'recipients' } },
 ];
@@ -58,6 +69,11 @@ export const DEMO_GRANTS: ReadonlyArray<{ consumer: DemoDepartment['key']; provi
   { consumer: 'scjg', provider: 'gaj', purpose: '企业开办核验法定代表人身份', items: ['idNumber', 'name', 'sex', 'birthDate'] },
 ];
 
+/** Who subscribes to which department's events, for what (through a catalog application, like the calls). */
+export const DEMO_EVENT_GRANTS: ReadonlyArray<{ consumer: DemoDepartment['key']; provider: DemoDepartment['key']; purpose: string }> = [
+  { consumer: 'mz', provider: 'gaj', purpose: '最低生活保障对象家庭状况变化核对' },
+];
+
 export interface RunningDemoNode {
   key: string;
   name: string;
@@ -67,8 +83,12 @@ export interface RunningDemoNode {
   apiKey: string;
   clientUrl: string;
   serverUrl: string;
+  /** The event type service the department publishes (`INSTANCE/CLASS/MEMBER/SUBSYSTEM/{eventType}`). */
+  eventServiceId?: string;
   /** The node itself when it runs in this process (`inProcess`). */
   node?: ExchangeNode;
+  /** Its registry event publisher when it runs in this process (`inProcess`). */
+  events?: RegistryEventPublisher;
 }
 
 export interface DemoExchange {
@@ -200,6 +220,64 @@ export async function ensurePopulationResource(platform: Platform, providerOrgId
     throw new AppError('VALIDATION_FAILED', `人口基础信息资源未能编目 (the population resource was not catalogued): ${JSON.stringify(result)}`);
 }
 
+/**
+ * Lists the population registry's change events in the catalog (人口, class 101, 无条件共享): the
+ * event fields as data items, served by the event type `eventServiceId` (once). A department that
+ * applies gets the access right to subscribe; events carry attribute names, never values.
+ */
+export async function ensurePopulationEventsResource(platform: Platform, providerOrgId: string, eventServiceId: string): Promise<void> {
+  const provider: Actor = { ...SYSTEM_ACTOR, name: 'demo:exchange-setup', orgId: providerOrgId };
+  const reader: Actor = { type: 'staff', name: 'demo:exchange-setup', orgId: providerOrgId, roles: ['dept-staff'] };
+  const published = await listResources(platform.catalog, reader, { scope: 'mine', status: 'published', limit: 500, offset: 0 });
+  if (published.items.some((r) => r.links.some((l) => l.kind === 'service' && l.ref === eventServiceId))) return;
+  const labels: Record<string, string> = {
+    registry: '基础信息库',
+    recordKey: '记录键（公民身份号码）',
+    seq: '变更条目序号',
+    occurredAt: '变更时间',
+    change: '变更类型',
+    attributes: '变更的属性名',
+    sources: '来源部门',
+    leafHash: '条目哈希',
+  };
+  const items: DataItem[] = Object.keys(RegistryChangeSchema.properties).map((field) => ({
+    name: labels[field] ?? field,
+    field,
+    type: 'C',
+    length: 200,
+    element: null,
+  }));
+  const result = await importResources(
+    platform.catalog,
+    provider,
+    CTX,
+    [
+      {
+        row: 1,
+        providerOrgId,
+        input: {
+          classCode: '101',
+          name: `${POPULATION.name.zh}（变更事件）`,
+          abstract:
+            '人口基础信息库每一次变更经交换体系发布一条事件（population.changed）：记录键、变更的属性名、来源部门、时间和条目哈希，不含属性取值；订阅部门凭授权经查询服务取得本部门可见的取值。',
+          formatType: 'database',
+          items,
+          shareType: 'unconditional',
+          shareMethods: ['interface'],
+          openType: 'closed',
+          updateCycle: 'realtime',
+          keywords: ['人口', '变更通知', '基础信息库'],
+          maintainer: '人口基础信息库管理岗',
+          links: [{ kind: 'service', ref: eventServiceId, title: '人口基础信息变更事件（发布/订阅）' }],
+        },
+      },
+    ],
+    { publish: true },
+  );
+  if (result.created !== 1)
+    throw new AppError('VALIDATION_FAILED', `人口基础信息变更事件资源未能编目 (the population events resource was not catalogued): ${JSON.stringify(result)}`);
+}
+
 /** Applies through the catalog for the provider's resource behind `serviceId` (once). */
 async function ensureGrant(
   platform: Platform,
@@ -319,15 +397,23 @@ export async function startDemoExchange(
   }
   const subsystemOf = (key: string) => `${info.get(key)!.memberId}/${DEMO_NODE_DEPARTMENTS.find((d) => d.key === key)!.subsystem}`;
   const serviceOf = (key: string) => `${subsystemOf(key)}/${DEMO_NODE_DEPARTMENTS.find((d) => d.key === key)!.service.code}`;
+  const eventServiceOf = (key: string) => {
+    const events = DEMO_NODE_DEPARTMENTS.find((d) => d.key === key)!.events;
+    return events ? `${subsystemOf(key)}/${events.code}` : undefined;
+  };
   for (const d of DEMO_NODE_DEPARTMENTS)
-    await platform.exchange
-      .createService(ADMIN, CTX, { subsystemId: subsystemOf(d.key), code: d.service.code, title: d.service.title })
-      .catch(ignoring('EXCHANGE_SERVICE_EXISTS'));
+    for (const s of [d.service, ...(d.events ? [d.events] : [])])
+      await platform.exchange
+        .createService(ADMIN, CTX, { subsystemId: subsystemOf(d.key), code: s.code, title: s.title })
+        .catch(ignoring('EXCHANGE_SERVICE_EXISTS'));
   const actors = new Map<string, Actor>();
   for (const d of DEMO_NODE_DEPARTMENTS) actors.set(d.key, await staffActor(platform, d.key));
   await ensurePopulationResource(platform, actors.get('gaj')!.orgId!, serviceOf('gaj'));
+  await ensurePopulationEventsResource(platform, actors.get('gaj')!.orgId!, eventServiceOf('gaj')!);
   for (const g of DEMO_GRANTS)
     await ensureGrant(platform, actors.get(g.consumer)!, actors.get(g.provider)!, serviceOf(g.provider), subsystemOf(g.consumer), g.purpose, g.items);
+  for (const g of DEMO_EVENT_GRANTS)
+    await ensureGrant(platform, actors.get(g.consumer)!, actors.get(g.provider)!, eventServiceOf(g.provider)!, subsystemOf(g.consumer), g.purpose, undefined);
 
   const ext = path.extname(fileURLToPath(import.meta.url));
   const script = fileURLToPath(new URL(`./demo-node-main${ext}`, import.meta.url));
@@ -348,6 +434,7 @@ export async function startDemoExchange(
           serviceCode: d.service.code,
           logLevel: options.logLevel ?? 'warn',
           ...(states.get(d.key)!.platformApiKey ? { platformApiKey: states.get(d.key)!.platformApiKey!, registry: 'population' } : {}),
+          ...(d.events && d.service.backend === 'registry' ? { events: { eventType: d.events.code, nodeApiKey: states.get(d.key)!.apiKey } } : {}),
         };
         fs.writeFileSync(path.join(dir, 'demo-node.json'), JSON.stringify(spec, null, 2) + '\n', { mode: 0o600 });
         if (options.inProcess) {
@@ -374,7 +461,9 @@ export async function startDemoExchange(
     apiKey: states.get(d.key)!.apiKey,
     clientUrl: started[i]!.clientUrl,
     serverUrl: started[i]!.serverUrl,
+    ...(eventServiceOf(d.key) ? { eventServiceId: eventServiceOf(d.key)! } : {}),
     ...(started[i]!.parts ? { node: started[i]!.parts.node } : {}),
+    ...(started[i]!.parts?.events ? { events: started[i]!.parts.events } : {}),
   }));
   const mz = nodes.find((n) => n.key === 'mz')!;
   const scjg = nodes.find((n) => n.key === 'scjg')!;

@@ -8,13 +8,35 @@ import type http from 'node:http';
 import path from 'node:path';
 import { parseNodeConfig, startNode, type ExchangeNode } from '../exchange/index.js';
 import { createRegistryAdapter } from '../registries/index.js';
+// Not yet re-exported by src/registries/index.ts (owned elsewhere); move to that import once it is.
+import {
+  registryChangeEventSchema,
+  startRegistryEventPublisher,
+  type PublisherLog,
+  type RegistryEventPublisher,
+} from '../registries/exchange/registry-events.js';
 import { demoEnterprises, demoRecipients, keyedJsonBackend, listenLoopback } from './demo-backends.js';
 import type { DemoNodeSpec } from './demo-exchange.js';
 
 export interface DemoNodeParts {
   node: ExchangeNode;
   backendUrl: string;
+  /** The registry's change-event publisher (registry departments). */
+  events?: RegistryEventPublisher;
   close(): Promise<void>;
+}
+
+/** The registry event publisher's cursor, in the node's folder. */
+export const REGISTRY_EVENTS_CURSOR = 'registry-events.cursor.json';
+
+const LOG_LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: 100 };
+
+/** JSON lines on stderr at or above `level`, like the node's own log. */
+function publisherLog(level: string, nodeId: string): PublisherLog {
+  const min = LOG_LEVELS[level] ?? 30;
+  return (at, msg, fields = {}) => {
+    if (LOG_LEVELS[at]! >= min) process.stderr.write(JSON.stringify({ level: at, time: new Date().toISOString(), node: nodeId, msg, ...fields }) + '\n');
+  };
 }
 
 /** Starts the backend and then the node (told where the backend listens). */
@@ -35,11 +57,30 @@ export async function runDemoNode(dir: string): Promise<DemoNodeParts> {
     raw.centerUrl = spec.centerUrl;
     // The backend's port is drawn afresh at each start; the node is told where it is.
     raw.services = { [spec.serviceCode]: { backend: backendUrl, timeoutMs: 10_000, log: 'full' } };
+    const subsystem = Object.keys(raw.subsystems as Record<string, unknown>)[0]!;
+    // The registry department's node publishes the registry's change events ({registry}.changed).
+    if (spec.events) raw.events = { [subsystem]: { [spec.events.eventType]: { schema: registryChangeEventSchema() } } };
     const node = await startNode(parseNodeConfig(raw, dir));
+    const events = spec.events
+      ? startRegistryEventPublisher({
+          platformUrl: spec.centerUrl,
+          apiKey: spec.platformApiKey!,
+          registry: spec.registry ?? 'population',
+          nodeUrl: node.clientUrl,
+          publisher: `${node.config.memberId}/${subsystem}`,
+          nodeApiKey: spec.events.nodeApiKey,
+          eventType: spec.events.eventType,
+          cursorFile: path.join(dir, REGISTRY_EVENTS_CURSOR),
+          pollIntervalMs: spec.events.pollIntervalMs ?? 2000,
+          log: publisherLog(spec.logLevel, node.config.nodeId),
+        })
+      : undefined;
     return {
       node,
       backendUrl,
+      ...(events ? { events } : {}),
       async close() {
+        await events?.close();
         closeBackend();
         await node.close();
       },

@@ -9,7 +9,9 @@
  * - `GET /{key}`: the record's attributes (查询);
  * - `POST /{key}/verify` with `{ "attribute": claimed value, … }`: `{ "attribute": "match" | "no-match" }` (核验);
  *   an unknown key answers 404;
- * - `GET /{key}/history`: `{ "attribute": [{ occurredAt, value }, …] }`, oldest first.
+ * - `GET /{key}/history`: `{ "attribute": [{ occurredAt, value, seq, leafHash }, …] }`, oldest first;
+ *   `seq` and `leafHash` name the registry log entry, so a change event (`registry-events.ts`) can
+ *   be matched to its entry and the entry proved in the registry's signed log.
  */
 import http from 'node:http';
 
@@ -90,9 +92,11 @@ export function createRegistryAdapter(options: RegistryAdapterOptions): http.Ser
         if (!v.found) return fail(res, 404, 'REGISTRY_RECORD_NOT_FOUND', '库中没有该记录 (no such record)');
         return send(res, 200, v.results);
       }
-      const byAttribute: Record<string, Array<{ occurredAt: string; value: unknown }>> = {};
-      for (const e of (answer as { items: Array<{ occurredAt: string; changes: Record<string, { value: unknown }> }> }).items)
-        for (const [name, change] of Object.entries(e.changes)) (byAttribute[name] ??= []).push({ occurredAt: e.occurredAt, value: change.value });
+      type Entry = { seq: number; occurredAt: string; leafHash: string; changes: Record<string, { value: unknown }> };
+      const byAttribute: Record<string, Array<{ occurredAt: string; value: unknown; seq: number; leafHash: string }>> = {};
+      for (const e of (answer as { items: Entry[] }).items)
+        for (const [name, change] of Object.entries(e.changes))
+          (byAttribute[name] ??= []).push({ occurredAt: e.occurredAt, value: change.value, seq: e.seq, leafHash: e.leafHash });
       send(res, 200, byAttribute);
     })().catch((e: unknown) => {
       const status = (e as { status?: number }).status;

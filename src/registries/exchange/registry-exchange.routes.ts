@@ -15,8 +15,12 @@ import type { HttpApp } from '../../core/http/app.js';
 import { errorResponses, StrictObject } from '../../core/http/schema-helpers.js';
 import { authorize, definePolicy } from '../../core/policy.js';
 import { parseSubsystemId } from '../../exchange/index.js';
-import { HistoryEntrySchema, RecordParams, VerifyResponse } from '../registries.schemas.js';
+import * as repo from '../registries.repository.js';
+import { HistoryEntrySchema, RecordParams, RegistryParams, VerifyResponse } from '../registries.schemas.js';
 import type { RegistryService } from '../registries.service.js';
+import type { RegistryDefinition } from '../registry-definition.js';
+import { entryChanges } from '../registry-log.js';
+import { RegistryChangePageSchema, type RegistryChange, type RegistryChangePage } from './registry-events.js';
 
 /** Staff of a registry's department may serve it on the exchange (their adapter's credential). */
 export const REGISTRY_EXCHANGE_RULES = definePolicy([{ action: 'registry.exchange.serve', roles: ['dept-staff', 'dept-admin'] }]);
@@ -32,6 +36,23 @@ function decoded(v: string): string {
 }
 
 /**
+ * Checks that the credential is the registry department's: the source of the key attribute (公安
+ * for population) alone serves the whole registry on the exchange; other source departments keep
+ * only their own attributes.
+ *
+ * @throws AUTH_FORBIDDEN otherwise; REGISTRY_NOT_FOUND.
+ */
+async function authorizeKeeper(registries: RegistryService, registry: string, actor: Actor): Promise<RegistryDefinition> {
+  authorize(actor, 'registry.exchange.serve');
+  const def = registries.definition(registry);
+  const keeper = def.attributes.find((a) => a.name === def.keyAttribute)?.source;
+  const bound = keeper ? (await registries.bindings()).get(keeper) : undefined;
+  if (!bound || bound.org_id !== actor.orgId)
+    throw new AppError('AUTH_FORBIDDEN', `只有${def.name.zh}的主管部门可经交换提供该库 (only the registry's department serves it on the exchange)`);
+  return def;
+}
+
+/**
  * The actor the access is recorded for: the consumer department (by its USCC, the member code of
  * `X-Road-Client`), reading through the registry department's adapter.
  *
@@ -43,14 +64,7 @@ async function consumerOf(
   actor: Actor,
   headers: Record<string, string | string[] | undefined>,
 ): Promise<{ onBehalf: Actor; purpose: string; messageId: string }> {
-  authorize(actor, 'registry.exchange.serve');
-  const def = registries.definition(registry);
-  // The registry department is the source of the key attribute (公安 for population): it alone
-  // serves the whole registry; other source departments keep only their own attributes.
-  const keeper = def.attributes.find((a) => a.name === def.keyAttribute)?.source;
-  const bound = keeper ? (await registries.bindings()).get(keeper) : undefined;
-  if (!bound || bound.org_id !== actor.orgId)
-    throw new AppError('AUTH_FORBIDDEN', `只有${def.name.zh}的主管部门可经交换提供该库 (only the registry's department serves it on the exchange)`);
+  await authorizeKeeper(registries, registry, actor);
   const client = header(headers['x-road-client']);
   const id = parseSubsystemId(client);
   const issues = [];
@@ -77,10 +91,69 @@ const ExchangeHeaders = Type.Object({
   'x-road-id': Type.Optional(Type.String()),
 });
 
-/** Registers the exchange-facing registry routes under `/api/v1/registries/:registry/exchange/records/:key`. */
+/**
+ * Log entries after `after` as change events: which record, which attributes, which source
+ * departments, when, and the entry's leaf hash — the names of sealed (sensitive) attributes are
+ * read from the sealed part, their values are dropped here and never leave.
+ */
+async function changesAfter(registries: RegistryService, def: RegistryDefinition, after: number, limit: number): Promise<RegistryChangePage> {
+  const { db, sealer } = registries.deps;
+  const entries = await repo.entryPage(db, def.key, after, limit);
+  const head = await repo.headSize(db, def.key);
+  const bindings = await registries.bindings();
+  const items = entries.map((e): RegistryChange => {
+    const changes = entryChanges(e, sealer);
+    const key = changes[def.keyAttribute];
+    return {
+      registry: def.key,
+      recordKey: e.record_key,
+      seq: Number(e.seq),
+      occurredAt: e.occurred_at,
+      change: key && (key[0] === null || key[0] === undefined) ? 'create' : 'update',
+      attributes: Object.keys(changes).sort(),
+      sources: e.sources
+        .split(',')
+        .filter(Boolean)
+        .map((source) => {
+          const b = bindings.get(source);
+          return { source, orgUscc: b?.org_uscc ?? null, orgName: b?.org_name ?? null };
+        }),
+      leafHash: e.leaf_hash,
+    };
+  });
+  return { items, head: Math.max(Number(head), ...items.map((i) => i.seq)) };
+}
+
+/**
+ * Registers the exchange-facing registry routes: `/api/v1/registries/:registry/exchange/records/:key`
+ * (lookup, verification, history for a consumer) and `/api/v1/registries/:registry/exchange/changes`
+ * (the change feed the department's event publisher reads).
+ */
 export async function registryExchangeRoutes(app: HttpApp, registries: RegistryService): Promise<void> {
   const tags = ['registries'];
   const base = '/api/v1/registries/:registry/exchange/records/:key';
+
+  app.get(
+    '/api/v1/registries/:registry/exchange/changes',
+    {
+      schema: {
+        tags,
+        summary: '变更通知源：某序号之后的日志条目（只含属性名，不含取值）/ the change feed: log entries after a position, attribute names only',
+        description:
+          '供主管部门的变更事件发布程序读取，经其交换节点发布为 `{registry}.changed` 事件。/ Read by the registry department’s event publisher, which publishes each entry on its node.',
+        params: RegistryParams,
+        querystring: StrictObject({
+          after: Type.Integer({ minimum: 0, default: 0, description: '上次已发布的条目序号 / the last entry already published' }),
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+        }),
+        response: { 200: RegistryChangePageSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const def = await authorizeKeeper(registries, request.params.registry, request.actor);
+      return changesAfter(registries, def, request.query.after, request.query.limit);
+    },
+  );
 
   app.get(
     base,
