@@ -5,8 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readKeyFile } from '../src/core/crypto/index.js';
 import { openDatabase } from '../src/core/db/database.js';
-import { buildDemoCity, DEMO_NODE_DEPARTMENTS, demoEnterprises, demoRecipients, seedDemoCity } from '../src/demo/index.js';
+import { buildDemoCity, DEMO_NODE_DEPARTMENTS, DEMO_PASSWORD, demoEnterprises, demoRecipients, seedDemoCity } from '../src/demo/index.js';
 import { exportEvidence, loadNodeConfig, MessageLog, nodeFiles, verifyEvidence, type SignedGlobalConf } from '../src/exchange/index.js';
+import { currentTotp } from '../src/identity/index.js';
 import { validateIdentifier } from '../src/standards/index.js';
 import { createTestPlatform, DIALECTS, type TestPlatform } from './helpers.js';
 
@@ -113,6 +114,32 @@ async function evidenceOf(nodeDir: string, messageId: string, role: 'consumer' |
   }
 }
 
+/** A staff member of the running demo signed in with a full session (TOTP enrolled), sending the CSRF token. */
+async function demoStaffSession(platformUrl: string, username: string) {
+  let cookie = '';
+  let csrf = '';
+  const call = async (method: string, route: string, body?: unknown) => {
+    const r = await fetch(`${platformUrl}${route}`, {
+      method,
+      headers: {
+        ...(cookie ? { cookie } : {}),
+        ...(csrf && method !== 'GET' ? { 'x-csrf-token': csrf } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const set = /zt_session=([^;]*)/.exec(r.headers.get('set-cookie') ?? '');
+    if (set) cookie = `zt_session=${set[1]!}`;
+    const json = (r.headers.get('content-type') ?? '').includes('json') ? ((await r.json()) as Record<string, unknown>) : {};
+    if (typeof json.csrfToken === 'string') csrf = json.csrfToken;
+    return { status: r.status, json };
+  };
+  expect((await call('POST', '/api/v1/auth/login', { username, password: DEMO_PASSWORD })).status).toBe(200);
+  const secret = (await call('POST', '/api/v1/auth/totp/enroll')).json.secret as string;
+  expect((await call('POST', '/api/v1/auth/totp/activate', { code: currentTotp(secret, new Date()) })).status).toBe(200);
+  return call;
+}
+
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -150,8 +177,8 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('zhengtong demo with department no
   it('starts the nodes, carries real calls both ways with evidence on both nodes, and reuses them after a restart', async () => {
     demo = await startDemo(dataDir);
     const curls = demo.output().match(/^ {2}curl .*$/gm)!;
-    expect(curls).toHaveLength(4);
-    const [mzToScjg, scjgToMz, scjgToGaj, mzToGaj] = curls as [string, string, string, string];
+    expect(curls).toHaveLength(6);
+    const [mzToScjg, scjgToMz, scjgToGaj, mzToGaj, mzSubscribes, mzPulls] = curls as [string, string, string, string, string, string];
 
     // 民政局 → 市场监督管理局: the enterprise register answers through both nodes.
     const first = await runCurl(mzToScjg, 'demo-test-call-1');
@@ -172,6 +199,31 @@ describe.skipIf(!DIALECTS.includes('sqlite'))('zhengtong demo with department no
     expect(verified.status, JSON.stringify(verified.body)).toBe(200);
     expect(Object.keys(verified.body).sort()).toEqual(['birthDate', 'maritalStatus', 'name']);
     expect(verified.body).toMatchObject({ name: 'match', birthDate: 'match' });
+
+    // 民政局 subscribes to the population registry's change events; its own write of a marital status comes back as one event.
+    const subscribed = await runCurl(mzSubscribes, 'demo-test-subscribe');
+    expect(subscribed.status, JSON.stringify(subscribed.body)).toBe(201);
+    const platformUrl = /平台 platform: +(http:\/\/[^/\s]+)/.exec(demo.output())![1]!;
+    const mzStaff = await demoStaffSession(platformUrl, 'mz.staff1');
+    const record = await mzStaff('GET', `/api/v1/registries/population/records/${citizen.idNumber}?purpose=${encodeURIComponent('演示测试')}`);
+    expect(record.status).toBe(200);
+    const marital = (record.json.attributes as Record<string, string | null>).maritalStatus === '40' ? '20' : '40';
+    const written = await mzStaff('PATCH', `/api/v1/registries/population/records/${citizen.idNumber}`, {
+      attributes: { maritalStatus: marital },
+      reason: '婚姻登记（演示测试）',
+    });
+    expect(written.status, JSON.stringify(written.json)).toBe(200);
+    let pulled = await runCurl(mzPulls, 'demo-test-pull');
+    for (let i = 0; i < 300 && pulled.status === 404; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      pulled = await runCurl(mzPulls, 'demo-test-pull');
+    }
+    expect(pulled.status, JSON.stringify(pulled.body)).toBe(200);
+    expect(pulled.body).toMatchObject({
+      eventType: 'population.changed',
+      event: { registry: 'population', recordKey: citizen.idNumber, change: 'update', attributes: ['maritalStatus'] },
+    });
+    expect(JSON.stringify(pulled.body)).not.toContain(`"${marital}"`);
 
     // Evidence on both sides: the same signed request in the consumer's and the provider's log, each bundle verifying offline.
     const root = path.join(dataDir, 'exchange-demo');

@@ -481,6 +481,18 @@ function curlOf(from: RunningDemoNode, to: RunningDemoNode, subpath: string, bod
   );
 }
 
+/** Printable curl commands for `from`'s system to subscribe by pull to `to`'s event type, and to take the next event. */
+function eventCurlsOf(from: RunningDemoNode, to: RunningDemoNode): string[] {
+  const grant = DEMO_EVENT_GRANTS.find((g) => g.consumer === from.key && g.provider === to.key)!;
+  const eventType = to.eventServiceId!.slice(to.eventServiceId!.lastIndexOf('/') + 1);
+  const auth = `-H 'X-Road-Client: ${from.subsystemId}' -H 'X-API-Key: ${from.apiKey}' -H 'X-Road-Purpose: ${encodeURIComponent(grant.purpose)}'`;
+  const roomUrl = `${from.clientUrl}/r1/${to.subsystemId}`;
+  return [
+    `curl -X POST -H 'content-type: application/json' -d '{"delivery":"PULL"}' ${auth} '${roomUrl}/api/v1/subs/${eventType}'`,
+    `curl ${auth} '${roomUrl}/pull/v1/${eventType}'`,
+  ];
+}
+
 /** The banner lines `zhengtong demo` prints about the nodes: their addresses, keys and calls to try. */
 export function describeDemoExchange(exchange: DemoExchange): string {
   const width = Math.max(...exchange.nodes.map((n) => n.name.length));
@@ -507,6 +519,11 @@ export function describeDemoExchange(exchange: DemoExchange): string {
         maritalStatus: '20',
       }),
     ]
+      .map((c) => `  ${c}\n`)
+      .join('') +
+    `变更事件 / change events — 公安局节点为人口库的每次变更发布 population.changed（记录键与属性名，不含取值 key and attribute names, no values）; ` +
+    `民政局订阅（拉取）并取下一条 / 民政局 subscribes (pull) and takes the next event (确认 acknowledge: DELETE …/pull/v1/population.changed/<id>):\n` +
+    eventCurlsOf(node('mz'), node('gaj'))
       .map((c) => `  ${c}\n`)
       .join('') +
     `  双方节点均记录并签名 / both nodes log and sign each call: zhengtong node evidence <X-Road-Id> --config <node.json>\n`
