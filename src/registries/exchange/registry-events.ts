@@ -239,7 +239,7 @@ export function startRegistryEventPublisher(options: RegistryEventPublisherOptio
       for (const change of page.items) {
         if (stop.signal.aborted) break;
         if (change.seq <= done) continue;
-        if ((await publish(change)) === true) state.duplicates++;
+        if (await publish(change)) state.duplicates++;
         else state.published++;
         done = change.seq;
       }
