@@ -126,7 +126,7 @@ describe('harvest sources', () => {
     await dialog.getByLabel('DCAT-AP 地址').fill(`${baseUrl}/api/v1/catalog/dcat.ttl`);
     await dialog.getByLabel('定时汇聚间隔（分钟）').fill('1440');
     await dialog.getByRole('button', { name: /保\s*存/ }).click();
-    const table = reviewer.locator('.ant-table');
+    const table = reviewer.locator('.ant-table').first(); // the sources, not a source's runs (a nested table when expanded)
     await expect.poll(() => table.innerText(), { timeout: 60_000 }).toContain('示范市本级目录');
     expect(await table.innerText()).toContain('每 1440 分钟');
     expect(await table.innerText()).toContain('尚未汇聚');
@@ -144,7 +144,7 @@ describe('harvest sources', () => {
 
     // Edit: hourly and disabled — the table says so and 立即汇聚 is off.
     await reviewer.getByRole('button', { name: '修改“示范市本级目录”' }).click();
-    const edit = reviewer.getByRole('dialog', { name: /修改汇聚来源/ });
+    const edit = reviewer.getByRole('dialog'); // the visible one: the add dialog is mounted but hidden
     await edit.getByLabel('定时汇聚间隔（分钟）').fill('60');
     await edit.getByRole('switch', { name: '启用' }).click();
     await edit.getByRole('button', { name: /保\s*存/ }).click();

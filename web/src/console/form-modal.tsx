@@ -58,7 +58,8 @@ export function FormModal<T extends object>({
       forceRender
     >
       {error && <Alert type="error" role="alert" showIcon title={error} className="zt-gap" />}
-      <Form<T> id={formId} form={form} layout="vertical" onFinish={submit} disabled={busy} initialValues={initialValues}>
+      {/* `name` prefixes the fields' element ids, so two mounted forms with the same field never share an id (a label would point into the hidden one). */}
+      <Form<T> id={formId} name={formId} form={form} layout="vertical" onFinish={submit} disabled={busy} initialValues={initialValues}>
         {children}
       </Form>
     </Modal>

@@ -231,7 +231,7 @@ export default function HarvestSourcesPage() {
                   >
                     {t('catalog.harvest.run')}
                   </Button>
-                  <Button onClick={() => edit(s)} aria-label={t('catalog.harvest.editOf', { name: s.name })}>
+                  <Button autoInsertSpace={false} onClick={() => edit(s)} aria-label={t('catalog.harvest.editOf', { name: s.name })}>
                     {t('catalog.harvest.edit')}
                   </Button>
                   <Popconfirm
@@ -241,7 +241,12 @@ export default function HarvestSourcesPage() {
                     cancelText={t('form.cancel')}
                     onConfirm={() => remove.mutateAsync(s)}
                   >
-                    <Button danger loading={remove.isPending && remove.variables?.id === s.id} aria-label={t('catalog.harvest.deleteOf', { name: s.name })}>
+                    <Button
+                      danger
+                      autoInsertSpace={false}
+                      loading={remove.isPending && remove.variables?.id === s.id}
+                      aria-label={t('catalog.harvest.deleteOf', { name: s.name })}
+                    >
                       {t('catalog.harvest.delete')}
                     </Button>
                   </Popconfirm>
