@@ -18,12 +18,10 @@ import { applyForResource, decideApplication, importResources, listApplications,
 import { initNode, type ExchangeNode } from '../exchange/index.js';
 import { createApiKey, findOrgByUscc, listUsers } from '../identity/index.js';
 import type { Platform } from '../platform.js';
-import { POPULATION } from '../registries/index.js';
+import { POPULATION, RegistryChangeSchema, type RegistryEventPublisher } from '../registries/index.js';
 import { buildDemoCity, DEMO_CITY } from './demo-city.js';
 import { demoEnterprises, demoRecipients } from './demo-backends.js';
 import { runDemoNode, type DemoNodeParts } from './demo-node.js';
-// Not yet re-exported by src/registries/index.ts (owned elsewhere); move to that import once it is.
-import { RegistryChangeSchema, type RegistryEventPublisher } from '../registries/exchange/registry-events.js';
 
 /** What a demo node's process is told to run besides the node (`demo-node.json` in its folder). */
 export interface DemoNodeSpec {

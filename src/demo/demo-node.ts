@@ -7,14 +7,13 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { parseNodeConfig, startNode, type ExchangeNode } from '../exchange/index.js';
-import { createRegistryAdapter } from '../registries/index.js';
-// Not yet re-exported by src/registries/index.ts (owned elsewhere); move to that import once it is.
 import {
+  createRegistryAdapter,
   registryChangeEventSchema,
   startRegistryEventPublisher,
   type PublisherLog,
   type RegistryEventPublisher,
-} from '../registries/exchange/registry-events.js';
+} from '../registries/index.js';
 import { demoEnterprises, demoRecipients, keyedJsonBackend, listenLoopback } from './demo-backends.js';
 import type { DemoNodeSpec } from './demo-exchange.js';
 

@@ -37,6 +37,15 @@ export { importRegistryFile, type ImportOptions, type ImportResult, type ImportR
 export { verifyBatch, type VerifyBatchOptions, type VerifyBatchCounts } from './registry-verify-batch.js';
 export { seedDemoRegistries } from './registry-seed.js';
 export { createRegistryAdapter, type RegistryAdapterOptions } from './exchange/registry-adapter.js';
+export {
+  startRegistryEventPublisher,
+  registryChangeEventSchema,
+  registryEventType,
+  RegistryChangeSchema,
+  type RegistryChange,
+  type RegistryEventPublisher,
+  type PublisherLog,
+} from './exchange/registry-events.js';
 
 /** The purpose string the registry seals its sensitive attributes with (AAD). */
 export const REGISTRY_SEAL_PURPOSE = 'zhengtong/registry/1';
