@@ -80,18 +80,13 @@ describe('catalog import and export', () => {
     const more = Array.from({ length: 1498 }, (_, i) => row('101', `批量登记信息${i}`));
     const good = [header, row('101', '暂住人口登记'), row('201', '流动人口居住登记'), ...more].join('\n');
     await police.locator('input[type=file]').setInputFiles({ name: '目录.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
-    await police.evaluate(() => {
-      const seen: string[] = [];
-      (window as unknown as { ztProgress: string[] }).ztProgress = seen;
-      new MutationObserver(() => {
-        const text = document.querySelector('[data-testid=catalog-import-progress]')?.textContent;
-        if (text && seen.at(-1) !== text) seen.push(text);
-      }).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
+    await police.evaluate(
+      "(() => { const seen = (window.ztProgress = []); new MutationObserver(() => { const text = document.querySelector('[data-testid=catalog-import-progress]')?.textContent; if (text && seen.at(-1) !== text) seen.push(text); }).observe(document.body, { subtree: true, childList: true, characterData: true }); })()",
+    );
     await police.getByRole('button', { name: '开始导入' }).click();
     await expect.poll(() => mainText(police), { timeout: 60_000 }).toContain('目录.csv：已导入 1500 条资源（草稿），跳过 0 行');
     expect(await mineTotal()).toBe(before + 1500);
-    const shown = await police.evaluate(() => (window as unknown as { ztProgress: string[] }).ztProgress);
+    const shown = (await police.evaluate('window.ztProgress')) as string[];
     expect(
       shown.some((t) => /正在校验：\d+ \/ 1500 行/.test(t)),
       shown.join(' | '),
