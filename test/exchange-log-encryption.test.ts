@@ -246,7 +246,9 @@ describe.each(DIALECTS)('message bodies encrypted at rest (%s)', (dialect) => {
     }
     const env = { ...process.env, ZT_LOG_LEVEL: 'warn' };
     const file = path.join(nodes.provider.config.dataDir, 'evidence.json');
-    await run(process.execPath, [...CLI, 'node', '--config', path.join(nodes.provider.config.dataDir, 'node.json'), 'evidence', 'enc-1', '--out', file], { env });
+    await run(process.execPath, [...CLI, 'node', '--config', path.join(nodes.provider.config.dataDir, 'node.json'), 'evidence', 'enc-1', '--out', file], {
+      env,
+    });
     const bundle = JSON.parse(fs.readFileSync(file, 'utf8')) as EvidenceBundle;
     expect(Buffer.from(bundle.bodies.request!, 'base64').toString()).toContain(REQUEST_SECRET);
     expect((await run(process.execPath, [...CLI, 'verify-evidence', file], { env })).stdout).toContain('evidence valid');
@@ -283,9 +285,15 @@ describe.each(DIALECTS)('message bodies encrypted at rest (%s)', (dialect) => {
     const suite = getSuite('sm2');
     const files = nodeFiles(config.dataDir);
     const wrongKey = new MessageLog(dbs.provider.db, suite, files.bodies, { bodyCipher: BodyCipher.fromDataKey(suite, randomBytes(32), config.nodeId, true) });
-    await expect(wrongKey.readBody('provider', 'enc-1', 'request')).rejects.toMatchObject({ code: 'CRYPTO_BAD_KEY', message: expect.stringContaining('restore') });
+    await expect(wrongKey.readBody('provider', 'enc-1', 'request')).rejects.toMatchObject({
+      code: 'CRYPTO_BAD_KEY',
+      message: expect.stringContaining('restore'),
+    });
     const noKey = new MessageLog(dbs.provider.db, suite, files.bodies);
-    await expect(noKey.readBody('provider', 'enc-1', 'request')).rejects.toMatchObject({ code: 'CRYPTO_BAD_KEY', message: expect.stringContaining('数据密钥') });
+    await expect(noKey.readBody('provider', 'enc-1', 'request')).rejects.toMatchObject({
+      code: 'CRYPTO_BAD_KEY',
+      message: expect.stringContaining('数据密钥'),
+    });
     await expect(evidenceOf(nodes.provider, 'enc-1', 'provider', noKey)).rejects.toMatchObject({ code: 'CRYPTO_BAD_KEY' });
 
     // A node whose data key file went missing (or was replaced) does not start, and does not make a new key.
@@ -330,7 +338,10 @@ describe.each(DIALECTS)('message bodies encrypted at rest (%s)', (dialect) => {
         bodyEncryption?: { scheme: string; cipher: string };
         records: { seq: number; message_id: string }[];
       };
-      expect(archive.bodyEncryption).toMatchObject({ scheme: 'zhengtong-message-body/1', cipher: format === 0x02 ? expect.stringMatching(/^SM4/) : expect.stringMatching(/^AES/) });
+      expect(archive.bodyEncryption).toMatchObject({
+        scheme: 'zhengtong-message-body/1',
+        cipher: format === 0x02 ? expect.stringMatching(/^SM4/) : expect.stringMatching(/^AES/),
+      });
       const seqOf = (id: string) => String(archive.records.find((r) => r.message_id === id)!.seq);
       const enc = archive.bodies[seqOf('enc-1')]!;
       expect(enc.keys).toEqual({ request: expect.stringMatching(/^[0-9a-f]{16}$/), response: expect.stringMatching(/^[0-9a-f]{16}$/) });

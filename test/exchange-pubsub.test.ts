@@ -82,7 +82,17 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
   type Name = 'provider' | 'consumer' | 'other';
   const nodes = {} as Record<
     Name,
-    { id: string; config: string; dbUrl: string; clientUrl: string; key: string; keys: Record<string, string>; client: string; child?: ChildProcess; out: string }
+    {
+      id: string;
+      config: string;
+      dbUrl: string;
+      clientUrl: string;
+      key: string;
+      keys: Record<string, string>;
+      client: string;
+      child?: ChildProcess;
+      out: string;
+    }
   >;
 
   async function startNodeProcess(name: Name): Promise<void> {
@@ -173,7 +183,17 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
       const service = `${ROOM}/${route.split('/').pop()!}`;
       const r = await call(
         provider,
-        { method, path: `/r1/${ROOM}${route}`, messageId: randomUUID(), client, service, userId: '', issue: '', purpose: PURPOSE, contentType: 'application/json' },
+        {
+          method,
+          path: `/r1/${ROOM}${route}`,
+          messageId: randomUUID(),
+          client,
+          service,
+          userId: '',
+          issue: '',
+          purpose: PURPOSE,
+          contentType: 'application/json',
+        },
         Buffer.from(JSON.stringify(body)),
       );
       return { status: r.response.status, error: r.response.error };
@@ -255,7 +275,12 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
       };
       if (name === 'provider')
         raw.events = {
-          civil: { birth: { schema: BIRTH_SCHEMA }, tick: { schema: TICK_SCHEMA }, death: { schema: { type: 'object' } }, move: { schema: { type: 'object' } } },
+          civil: {
+            birth: { schema: BIRTH_SCHEMA },
+            tick: { schema: TICK_SCHEMA },
+            death: { schema: { type: 'object' } },
+            move: { schema: { type: 'object' } },
+          },
         };
       fs.writeFileSync(init.configFile, JSON.stringify(raw, null, 2));
       nodes[name] = {
@@ -455,10 +480,17 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
     expect(received.move!.map((r) => r.body.event)).toEqual([{ n: 1 }]);
 
     const cancellation = (log: MessageLog) =>
-      log.recent(100_000).then((rs) => rs.filter((r) => r.method === 'DELETE' && r.path === `/r1/${ROOM}/api/v1/subs/move`).map((r) => [r.role, r.response_status]));
+      log
+        .recent(100_000)
+        .then((rs) => rs.filter((r) => r.method === 'DELETE' && r.path === `/r1/${ROOM}/api/v1/subs/move`).map((r) => [r.role, r.response_status]));
     await withNodeDb('provider', async (database, log) => {
       expect(await count(database, sql<{ n: number }>`select count(*) as n from pubsub_subscriptions where id = ${id}`)).toBe(0);
-      expect(await cancellation(log)).toEqual(expect.arrayContaining([['provider', 200], ['provider', 403]]));
+      expect(await cancellation(log)).toEqual(
+        expect.arrayContaining([
+          ['provider', 200],
+          ['provider', 403],
+        ]),
+      );
     });
     await withNodeDb('consumer', async (database, log) => {
       expect(await count(database, sql<{ n: number }>`select count(*) as n from pubsub_inbox where subscription_id = ${id}`)).toBe(0);
@@ -488,7 +520,8 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
     for (let i = 0; i < 3; i++) ids.push((await publish('death', { kept: i })).json.id as string);
     await new Promise((r) => setTimeout(r, RETAIN_MS + 1500));
     await withNodeDb('provider', async (database) => {
-      const rows = (await sql<{ event_id: string }>`select event_id from pubsub_events where service = ${`${ROOM}/death`} order by seq`.execute(database.db)).rows;
+      const rows = (await sql<{ event_id: string }>`select event_id from pubsub_events where service = ${`${ROOM}/death`} order by seq`.execute(database.db))
+        .rows;
       expect(rows.map((r) => r.event_id)).toEqual(ids);
     });
     const status = (await (await fetch(`${nodes.provider.clientUrl}/status`, { headers: { 'x-api-key': nodes.provider.key } })).json()) as {
@@ -499,7 +532,11 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
 
     // Once delivered (and so acknowledged), they go too; the local system still pulls them from its node.
     await startNodeProcess('consumer');
-    await until('the unacknowledged death events delivered and deleted', () => withNodeDb('provider', async (database) => (await stored(database, 'death')) <= 1), 30_000);
+    await until(
+      'the unacknowledged death events delivered and deleted',
+      () => withNodeDb('provider', async (database) => (await stored(database, 'death')) <= 1),
+      30_000,
+    );
     let next = await request('consumer', 'GET', '/pull/v1/death');
     for (let t = 0; next.status === 404 && t < 100; t++) {
       await new Promise((r) => setTimeout(r, 50));

@@ -103,7 +103,9 @@ export async function archiveMessages(
       previousArchive: previous,
       records,
       bodies,
-      ...(encrypted ? { bodyEncryption: { scheme: 'zhengtong-message-body/1' as const, cipher: CIPHERTEXT_FORMATS[input.suite.name === 'sm2' ? 0x02 : 0x01] } } : {}),
+      ...(encrypted
+        ? { bodyEncryption: { scheme: 'zhengtong-message-body/1' as const, cipher: CIPHERTEXT_FORMATS[input.suite.name === 'sm2' ? 0x02 : 0x01] } }
+        : {}),
     };
     const text = JSON.stringify(archive);
     const signed: SignedArchive = { archive: text, signature: input.suite.sign(input.signing.privateKey, Buffer.from(text, 'utf8')).toString('base64') };

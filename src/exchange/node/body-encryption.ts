@@ -152,7 +152,10 @@ export async function readDataKeyFile(file: string): Promise<Buffer | undefined>
     if (!stat.isFile() || stat.size > MAX_FILE_BYTES) throw new AppError('CRYPTO_BAD_KEY', `${file} 不是数据密钥文件 (not a data key file)`, { path: file });
     if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
       const octal = (stat.mode & 0o777).toString(8).padStart(4, '0');
-      throw new AppError('CRYPTO_BAD_KEY', `数据密钥文件 ${file} 的权限 ${octal} 允许其他用户访问，密钥应视为已泄露；请执行 chmod 600`, { path: file, mode: octal });
+      throw new AppError('CRYPTO_BAD_KEY', `数据密钥文件 ${file} 的权限 ${octal} 允许其他用户访问，密钥应视为已泄露；请执行 chmod 600`, {
+        path: file,
+        mode: octal,
+      });
     }
     text = await handle.readFile('utf8');
   } finally {

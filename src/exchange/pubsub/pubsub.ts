@@ -843,7 +843,8 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
       const conf = ctx.globalConf.usable('Server.ServerProxy.OutdatedGlobalConf');
       const input = JSON.parse(body.toString('utf8')) as unknown;
       const cancel = env.method === 'DELETE' && m[5] === 'api' && rest[0] === 'subs' && rest.length === 2;
-      if ((env.method !== 'POST' && !cancel) || !isObject(input)) throw new XRoadError('Client.InvalidRequest', 'POST (DELETE to unsubscribe) with a JSON object');
+      if ((env.method !== 'POST' && !cancel) || !isObject(input))
+        throw new XRoadError('Client.InvalidRequest', 'POST (DELETE to unsubscribe) with a JSON object');
       if (cancel) {
         // A consumer node cancels a subscription of one of its subsystems: no more deliveries, and
         // the events it had not acknowledged are no longer kept for it.

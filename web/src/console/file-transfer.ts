@@ -22,7 +22,12 @@ export async function sendFile(
   for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', headers: { ...apiHeaders('POST'), 'Content-Type': type, ...(accept ? { Accept: accept } : {}) }, credentials: 'same-origin', body: file });
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { ...apiHeaders('POST'), 'Content-Type': type, ...(accept ? { Accept: accept } : {}) },
+      credentials: 'same-origin',
+      body: file,
+    });
   } catch {
     throw new ApiError(0, 'NETWORK', document.documentElement.lang === 'en' ? 'Cannot reach the server' : '无法连接服务器，请检查网络');
   }
