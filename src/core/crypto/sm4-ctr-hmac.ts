@@ -47,9 +47,23 @@ export function decryptSm4CtrHmacSm3(key: Uint8Array, ciphertext: Uint8Array, aa
   return smPrimitives.sm4Ctr(encKey, iv, body);
 }
 
+/**
+ * The derived keys of the last few keys in use (a node or registry encrypts many values under one
+ * key; deriving per call cost about as much as the encryption). Keyed by the key's bytes, bounded.
+ */
+const derived = new Map<string, { encKey: Buffer; macKey: Buffer }>();
+const DERIVED_MAX = 64;
+
 function deriveKeys(key: Uint8Array): { encKey: Buffer; macKey: Buffer } {
-  const okm = smPrimitives.hkdfSm3(key, HKDF_INFO, 16 + 32);
-  return { encKey: okm.subarray(0, 16), macKey: okm.subarray(16) };
+  const id = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+  let keys = derived.get(id);
+  if (!keys) {
+    const okm = smPrimitives.hkdfSm3(key, HKDF_INFO, 16 + 32);
+    keys = { encKey: okm.subarray(0, 16), macKey: okm.subarray(16) };
+    if (derived.size >= DERIVED_MAX) derived.delete(derived.keys().next().value!);
+    derived.set(id, keys);
+  }
+  return keys;
 }
 
 function tagOf(macKey: Uint8Array, aad: Uint8Array, iv: Uint8Array, body: Uint8Array): Buffer {
