@@ -21,6 +21,7 @@ import {
 } from '../src/registries/index.js';
 import { makeCitizenId, makeUscc } from '../src/standards/index.js';
 import { Browser, createTestPlatform, DIALECTS, PASSWORD, seedBasics, staffBrowser, type TestPlatform } from './helpers.js';
+import { govstackSpec } from './govstack-spec.js';
 
 const idA = makeCitizenId('350102', '1990-05-17', 123); // odd sequence: male
 const idB = makeCitizenId('350103', '1985-11-02', 456); // even: female
@@ -36,6 +37,8 @@ const square = (lon: number, lat: number, d = 0.001) => ({
     ],
   ],
 });
+
+const govstack = govstackSpec('GovStack_Digital_registries_BB_Data_API_template-1.3.0.yaml');
 
 describe.each(DIALECTS)('base registries (%s)', (dialect) => {
   let p: TestPlatform;
@@ -180,8 +183,20 @@ describe.each(DIALECTS)('base registries (%s)', (dialect) => {
     expect(mine.json()).toMatchObject({ key: idA, masked: [], attributes: { name: '林小明', maritalStatus: '20', residenceAddress: person.residenceAddress } });
     const usage = await citizen.request('GET', `/api/v1/govstack/data/myPersonalDataUsage?userId=${idA}&databaseId=population`);
     expect(usage.json()).toEqual(
-      expect.arrayContaining([expect.objectContaining({ readerName: '市监干部', purpose: '企业登记核查', databaseId: 'population' })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          readerName: '市监干部',
+          readerInitials: '市***',
+          readerInstitutionId: uscc.market,
+          readerInstitutionName: '测试市市场监督管理局',
+          refrences: [{ databaseId: 'population', recordId: idA, purpose: '企业登记核查' }],
+          purpose: '企业登记核查',
+          databaseId: 'population',
+        }),
+      ]),
     );
+    expect(govstack.check('/data/myPersonalDataUsage', 'get', 200, usage.json())).toEqual([]);
+    expect(usage.json().some((u: { readerName: string }) => u.readerName === '林小明')).toBe(false); // the citizen's own reads are not listed
     expect((await citizen.request('GET', `/api/v1/govstack/data/myPersonalDataUsage?userId=${idB}`)).statusCode).toBe(403);
     expect((await p.app.inject('/api/v1/me/registry-record')).statusCode).toBe(401);
   });
@@ -424,19 +439,41 @@ describe.each(DIALECTS)('base registries (%s)', (dialect) => {
     expect(landId).toBeTruthy();
   });
 
-  it('offers the GovStack Digital Registries data API on the same registries and rules', async () => {
+  it('offers the GovStack Digital Registries data API on the same registries and rules, answering as the spec says', async () => {
     const base = '/api/v1/govstack/data/population/1';
+    const T = '/data/{registryName}/{versionNumber}';
     const read = await market.request('POST', `${base}/read`, { query: { content: { idNumber: idA } } }, { 'x-road-purpose': encodeURIComponent('企业核查') });
     expect(read.statusCode, read.body).toBe(200);
     expect(read.json().content.name).toBe('林**');
+    expect(govstack.check(`${T}/read`, 'post', 200, read.json())).toEqual([]);
     const exists = await market.request('POST', `${base}/exists`, { query: { content: { idNumber: idA, name: '林小明' } } }, { 'x-road-purpose': 'check' });
     expect(exists.json().answer.status).toBe(true);
+    expect(govstack.check(`${T}/exists`, 'post', 200, exists.json())).toEqual([]);
     const create = await police.request('POST', `${base}/create`, { write: { content: { idNumber: idB, name: '陈小红', sex: '2', birthDate: '1985-11-02' } } });
     expect(create.statusCode, create.body).toBe(200);
+    expect(govstack.check(`${T}/create`, 'post', 200, create.json())).toEqual([]);
     const upd = await market.request('PUT', `${base}/update`, { query: { content: { idNumber: idB } }, write: { content: { name: '陈大红' } } });
     expect(upd.json().error.code).toBe('REGISTRY_NOT_SOURCE');
     const list = await police.request('GET', `${base}?page=1&pageSize=1&purpose=list`);
     expect(list.json()).toMatchObject({ count: 2, results: [{ idNumber: idA }] });
+    expect(govstack.check(T, 'get', 200, list.json())).toEqual([]);
+    const last = await police.request('GET', `${base}?page=2&pageSize=1&purpose=list`);
+    expect(last.json()).toMatchObject({ count: 2, next: null, results: [{ idNumber: idB }] });
+    expect(govstack.check(T, 'get', 200, last.json())).toEqual([]);
+    // updateEntries names the record; a condition over many records is refused on the field.
+    const entries = await police.request('PUT', `${base}/updateEntries`, { query: { content: { idNumber: idB } }, write: { content: { name: '陈小虹' } } });
+    expect(entries.statusCode, entries.body).toBe(200);
+    expect(entries.json()).toMatchObject({ updated: 1, content: { name: '陈小虹' } });
+    const bulk = await police.request('PUT', `${base}/updateEntries`, { query: { content: { sex: '2' } }, write: { content: { ethnicity: '01' } } });
+    expect(bulk.statusCode).toBe(400);
+    expect(bulk.json().error.details.fields[0].field).toBe('body.query.content.idNumber');
+    // Records are never deleted: the history is append-only.
+    const del = await police.request('DELETE', `${base}/${idB}/delete`);
+    expect(del.statusCode).toBe(409);
+    expect(del.json().error.code).toBe('REGISTRY_RECORD_PERMANENT');
+    expect(
+      (await police.request('POST', `${base}/read?purpose=${encodeURIComponent('复核')}`, { query: { content: { idNumber: idB } } })).json().content.name,
+    ).toBe('陈小虹');
     expect((await police.request('GET', `/api/v1/govstack/data/population/9?purpose=x1`)).json().error.code).toBe('REGISTRY_NOT_FOUND');
   });
 

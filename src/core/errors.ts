@@ -77,6 +77,11 @@ export const ERROR_CODES = {
   REGISTRY_NOT_FOUND: { status: 404, zh: '基础信息库不存在', en: 'No such registry' },
   REGISTRY_RECORD_NOT_FOUND: { status: 404, zh: '记录不存在', en: 'No such record' },
   REGISTRY_RECORD_EXISTS: { status: 409, zh: '记录已存在', en: 'The record already exists' },
+  REGISTRY_RECORD_PERMANENT: {
+    status: 409,
+    zh: '基础信息库的记录不删除：历史只增不改，注销、死亡等以属性变更记录',
+    en: 'Base registry records are never deleted: history is append-only; deregistration or death is an attribute change',
+  },
   REGISTRY_NOT_SOURCE: { status: 403, zh: '只有该属性的来源部门可以写入（一数一源）', en: "Only the attribute's source department may write it" },
   REGISTRY_SOURCE_UNBOUND: { status: 409, zh: '来源部门尚未指定机构', en: 'The source department is not bound to an organisation' },
   REGISTRY_PURPOSE_REQUIRED: { status: 400, zh: '查询须说明目的', en: 'A read must state its purpose' },

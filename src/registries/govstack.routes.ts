@@ -26,7 +26,14 @@ function purposeOf(request: FastifyRequest): string | undefined {
   return (typeof h === 'string' ? decodeURIComponent(h) : undefined) ?? q;
 }
 
-export async function govstackRoutes(app: HttpApp, registries: RegistryService): Promise<void> {
+/** A name shown only by its first character (the spec's "reader's initials"; Chinese names have no initials). */
+const initialsOf = (name: string | null) => (name ? [...name][0]! + '*'.repeat(Math.max(0, [...name].length - 1)) : '');
+
+export async function govstackRoutes(
+  app: HttpApp,
+  registries: RegistryService,
+  orgOf: (id: string) => Promise<{ name: string; uscc: string } | undefined>,
+): Promise<void> {
   const tags = ['govstack-digital-registries'];
   const base = '/api/v1/govstack/data/:registryName/:versionNumber';
 
@@ -97,11 +104,13 @@ export async function govstackRoutes(app: HttpApp, registries: RegistryService):
         }
         after = last.key;
       }
-      const url = `/api/v1/govstack/data/${def.key}/${def.version}`;
+      // Absolute, as the spec's `format: uri` asks (the purpose given as a query parameter travels on).
+      const url = `${request.protocol}://${request.host}/api/v1/govstack/data/${def.key}/${def.version}`;
+      const more = request.query.purpose !== undefined ? `&purpose=${encodeURIComponent(request.query.purpose)}` : '';
       return {
         count: total,
-        next: items.length === pageSize ? `${url}?page=${page + 1}&pageSize=${pageSize}` : null,
-        previous: page > 1 ? `${url}?page=${page - 1}&pageSize=${pageSize}` : null,
+        next: items.length === pageSize && page * pageSize < total ? `${url}?page=${page + 1}&pageSize=${pageSize}${more}` : null,
+        previous: page > 1 ? `${url}?page=${page - 1}&pageSize=${pageSize}${more}` : null,
         results: items.map((r) => r.attributes),
       };
     },
@@ -174,6 +183,55 @@ export async function govstackRoutes(app: HttpApp, registries: RegistryService):
     (request) => writeByQuery(request, 'GovStack updateOrCreate', 'upsert'),
   );
 
+  // updateEntries: "every record matching the query". A base-registry change is an attributed,
+  // source-checked entry of one record's history, so the query must name the record's key; a
+  // condition over many records is refused on the field rather than guessed at.
+  app.put(
+    `${base}/updateEntries`,
+    {
+      schema: {
+        tags,
+        summary: 'GovStack updateEntries (the query names the record key: one record, same rules as update)',
+        params: Params,
+        body: Type.Object({ query: Type.Object({ content: Content }), write: Type.Object({ content: Content }) }),
+        response: { 200: Type.Object({ updated: Type.Integer(), content: Content }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const def = defOf(request.params);
+      if (typeof request.body.query.content[def.keyAttribute] !== 'string')
+        throw validationError([
+          {
+            field: `body.query.content.${def.keyAttribute}`,
+            reason: '须给出记录主键；基础信息库不提供按条件批量更新 (name the record key: bulk updates by condition are not offered)',
+          },
+        ]);
+      const { content } = await writeByQuery(request, 'GovStack updateEntries', 'update');
+      return { updated: 1, content };
+    },
+  );
+
+  app.delete(
+    `${base}/:ID/delete`,
+    {
+      schema: {
+        tags,
+        summary: 'GovStack delete: refused — base registry records are never deleted (append-only history)',
+        params: StrictObject({
+          registryName: Type.String({ maxLength: 40 }),
+          versionNumber: Type.String({ maxLength: 10 }),
+          ID: Type.String({ maxLength: 40 }),
+        }),
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request) => {
+      authorize(request.actor, 'registry.write');
+      defOf(request.params);
+      throw new AppError('REGISTRY_RECORD_PERMANENT', undefined, { field: 'params.ID' });
+    },
+  );
+
   app.get(
     '/api/v1/govstack/data/myPersonalDataUsage',
     {
@@ -182,8 +240,18 @@ export async function govstackRoutes(app: HttpApp, registries: RegistryService):
         summary: 'GovStack myPersonalDataUsage: who read my personal data (citizen, own data only)',
         querystring: StrictObject({ userId: Type.String({ maxLength: 18 }), databaseId: Type.Optional(Type.String({ maxLength: 40 })) }),
         response: {
+          // The spec's PersonalDataUsage fields, then ours (reader, department id, purpose, action).
           200: Type.Array(
             Type.Object({
+              id: Type.String({ description: '审计记录序号 / the audit record' }),
+              readerInitials: Type.String({ description: '读者姓名仅显示首字 / the reader’s name, first character only' }),
+              readerInstitutionId: Type.String({ description: '读者所在部门的统一社会信用代码 / the reader’s department (USCC)' }),
+              readerInstitutionName: Type.String(),
+              readerApplicationName: Type.String({ description: '读取途径 / how it was read: console, exchange service …' }),
+              searchDateTime: Type.String({ format: 'date-time' }),
+              refrences: Type.Array(Type.Object({ databaseId: Type.String(), recordId: Type.String(), purpose: Type.Union([Type.String(), Type.Null()]) }), {
+                description: '（拼写同规范）所读的记录 / the records read (spelled as in the spec)',
+              }),
               readerId: Type.Union([Type.String(), Type.Null()]),
               readerName: Type.Union([Type.String(), Type.Null()]),
               readerOrgId: Type.Union([Type.String(), Type.Null()]),
@@ -201,9 +269,25 @@ export async function govstackRoutes(app: HttpApp, registries: RegistryService):
       authorize(request.actor, 'registry.read-own');
       if (request.actor.idNumber !== request.query.userId) throw new AppError('AUTH_FORBIDDEN', '只能查询本人的数据使用记录 (own data only)');
       const records = await registries.deps.audit.listDataAccess(`citizen:${request.query.userId}`, 200);
-      return records
-        .filter((r) => r.subject?.type === 'registry-record' && (!request.query.databaseId || r.subject.id.startsWith(`${request.query.databaseId}/`)))
-        .map((r) => ({
+      const orgs = new Map<string, Promise<{ name: string; uscc: string } | undefined>>();
+      const org = (id: string | null) => (id ? (orgs.get(id) ?? orgs.set(id, orgOf(id)).get(id)!) : Promise.resolve(undefined));
+      const reads = records.filter(
+        (r) =>
+          r.subject?.type === 'registry-record' &&
+          (!request.query.databaseId || r.subject.id.startsWith(`${request.query.databaseId}/`)) &&
+          !(r.actor.type === request.actor.type && r.actor.id === request.actor.id), // others' reads, as on 我的数据
+      );
+      const institutions = await Promise.all(reads.map((r) => org(r.actor.orgId)));
+      return reads.map((r, i) => {
+        const [databaseId = '', recordId = ''] = r.subject!.id.split('/');
+        return {
+          id: String(r.seq),
+          readerInitials: initialsOf(r.actor.name),
+          readerInstitutionId: institutions[i]?.uscc ?? '',
+          readerInstitutionName: institutions[i]?.name ?? '',
+          readerApplicationName: r.actor.type === 'staff' ? '政通管理控制台 / zhengtong console' : (r.actor.name ?? r.actor.type), // services: the exchange adapter's name
+          searchDateTime: r.occurredAt,
+          refrences: [{ databaseId, recordId, purpose: r.purpose }],
           readerId: r.actor.id,
           readerName: r.actor.name,
           readerOrgId: r.actor.orgId,
@@ -211,7 +295,8 @@ export async function govstackRoutes(app: HttpApp, registries: RegistryService):
           action: r.action,
           purpose: r.purpose,
           readAt: r.occurredAt,
-        }));
+        };
+      });
     },
   );
 }

@@ -99,7 +99,10 @@ export async function createRegistries(parts: {
     discrepancies,
     routes: async (app) => {
       await registryRoutes(app, { registries: service, discrepancies });
-      await govstackRoutes(app, service);
+      await govstackRoutes(app, service, async (id) => {
+        const org = await findOrgById(parts.identity, id);
+        return org ? { name: org.name, uscc: org.uscc } : undefined;
+      });
       await myDataRoutes(app, service, async (id) => (await findOrgById(parts.identity, id))?.name);
       await logVerifyRoutes(app, service);
       await registryExchangeRoutes(app, service);
