@@ -61,12 +61,17 @@ export const NodeConfigSchema = Type.Object(
     pollIntervalMs: Type.Integer({ minimum: 1000, default: 60_000 }),
     /** Largest body of an ordinary message (request or response) the node reads; larger payloads go by file transfer. */
     maxBodyBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
-    /** File transfer: chunk size this node sends with, largest file it accepts, folder for received chunks (relative to dataDir). */
+    /**
+     * File transfer: chunk size this node sends with, largest file it accepts, folder for received chunks (relative to dataDir);
+     * open transfers untouched for `abandonAfterHours` are abandoned (chunks deleted), checked every `sweepIntervalMs`.
+     */
     transfer: Type.Object(
       {
         chunkBytes: Type.Integer({ minimum: 64 * 1024, maximum: 64 * 1024 * 1024, default: 8 * 1024 * 1024 }),
         maxFileBytes: Type.Integer({ minimum: 1, default: 1024 ** 4 }),
         dir: Type.String({ default: 'transfers' }),
+        abandonAfterHours: Type.Number({ exclusiveMinimum: 0, default: 24 }),
+        sweepIntervalMs: Type.Integer({ minimum: 100, default: 600_000 }),
       },
       { additionalProperties: false, default: {} },
     ),

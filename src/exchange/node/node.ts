@@ -24,7 +24,7 @@ import { checkFreeText, decodeHeader, header, readBody } from './http-util.js';
 import { MessageLog, outcomeOf, requestFields } from './message-log.js';
 import { nodeFiles, type NodeConfig } from './node-config.js';
 import { nodeMigrations } from './node.migration.js';
-import { createNodeCaller, createSignedCall } from './signed-call.js';
+import { createNodeCaller, createSignedCall, NODE_CALL_TIMEOUT_MS } from './signed-call.js';
 import { NodeMetrics } from './node-metrics.js';
 import { createNodeLogger, type NodeLogger } from './node-logger.js';
 import { isPubSubPath, startPubSub, type PubSub } from '../pubsub/pubsub.js';
@@ -136,7 +136,17 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
     await globalConf.poll();
 
     const self = config.nodeId;
-    const agent = new https.Agent({ keepAlive: true, noDelay: true, maxSockets: 256, key: keys.tlsKey, cert: keys.tlsCert, ca: [keys.trustRoot] });
+    // The inactivity timeout is the agent's, the one every call to another node uses (NODE_CALL_TIMEOUT_MS):
+    // a request whose timeout equals its agent's does not re-arm its socket's timer on each call.
+    const agent = new https.Agent({
+      keepAlive: true,
+      noDelay: true,
+      maxSockets: 256,
+      timeout: NODE_CALL_TIMEOUT_MS,
+      key: keys.tlsKey,
+      cert: keys.tlsCert,
+      ca: [keys.trustRoot],
+    });
     const signer = new BatchSigner(keys.suite, keys.signing.privateKey);
     const sign = (data: Buffer) => signer.sign(data);
     // Importing a key validates it (for SM2 a point check in JavaScript): once per key, not per message.
@@ -165,12 +175,24 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
     // The labels a message is counted under, once the handler knows them (bounded: only services and
     // subsystems of the global configuration become label values).
     const labels = new WeakMap<http.IncomingMessage, { service: string; client: string }>();
+    // Per configuration (a new one is a new object), the labels of each (service, client) pair seen.
+    const knownLabels = new WeakMap<GlobalConf, Map<string, { service: string; client: string }>>();
     const label = (req: http.IncomingMessage, conf: GlobalConf, service: string, client: string) => {
-      const code = service.slice(service.lastIndexOf('/') + 1);
-      const knownService =
-        conf.services.some((s) => s.id === service) || (isMetaservice(code) && conf.nodes.some((n) => n.subsystems.includes(subsystemOfService(service))));
-      const knownClient = conf.nodes.some((n) => n.subsystems.includes(client));
-      labels.set(req, { service: knownService ? service : 'unknown', client: knownClient ? client : 'unknown' });
+      let known = knownLabels.get(conf);
+      if (!known) knownLabels.set(conf, (known = new Map()));
+      const key = `${service}\n${client}`;
+      let value = known.get(key);
+      if (!value) {
+        const code = service.slice(service.lastIndexOf('/') + 1);
+        const knownService =
+          conf.services.some((s) => s.id === service) || (isMetaservice(code) && conf.nodes.some((n) => n.subsystems.includes(subsystemOfService(service))));
+        const knownClient = conf.nodes.some((n) => n.subsystems.includes(client));
+        value = { service: knownService ? service : 'unknown', client: knownClient ? client : 'unknown' };
+        // Bounded by what callers send: beyond a few thousand pairs, start over.
+        if (known.size >= 4096) known.clear();
+        known.set(key, value);
+      }
+      labels.set(req, value);
     };
     const apiKeyOk = (subsystemCode: string, given: string) => {
       const expected = config.subsystems[subsystemCode]?.apiKeySha256;
@@ -608,6 +630,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
         serverSide!.closeAllConnections();
         await Promise.all([closeServer(clientServer!), closeServer(serverSide!)]);
         await pubsub!.close();
+        await transfers.close();
         await database.close();
       },
     };

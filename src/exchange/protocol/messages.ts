@@ -107,3 +107,36 @@ export function requestHash(canonical: Uint8Array, body: Uint8Array): string {
 
 /** A UUID or another short token of safe characters: what `X-Road-Id` may carry. */
 export const MESSAGE_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** The fields of a request envelope, in the order `canonicalRequest` signs them. */
+export const REQUEST_ENVELOPE_FIELDS = [
+  'method',
+  'path',
+  'messageId',
+  'client',
+  'service',
+  'userId',
+  'issue',
+  'purpose',
+  'timestamp',
+  'sender',
+  'recipient',
+  'contentType',
+  'bodyHash',
+] as const satisfies readonly (keyof RequestEnvelope)[];
+
+/**
+ * A request envelope taken from untrusted JSON (another node's message): exactly the envelope's
+ * fields, each a string. Says nothing about the signature; undefined when a field is missing or
+ * is not a string.
+ *
+ * @example
+ * const env = requestEnvelopeOf(JSON.parse(body).envelope);
+ * if (!env || !verify(canonicalRequest(env), signature)) throw …;
+ */
+export function requestEnvelopeOf(raw: unknown): RequestEnvelope | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const given = raw as Record<string, unknown>;
+  if (REQUEST_ENVELOPE_FIELDS.some((k) => typeof given[k] !== 'string')) return undefined;
+  return Object.fromEntries(REQUEST_ENVELOPE_FIELDS.map((k) => [k, given[k]])) as unknown as RequestEnvelope;
+}

@@ -11,9 +11,12 @@ import type { RequestEnvelope } from '../protocol/messages.js';
  *    whole hash (the consumer's suite hash: SHA-256 or SM3) as body hash and its size and chunk
  *    size in the content type (`application/octet-stream; zt-size=…; zt-chunk=…`). The provider
  *    node checks the access right as for a message (method POST on the service path).
- * 2. Each chunk (`PUT /t1/transfers/{id}/chunks/{index}`) carries its hash and the sender's
- *    signature over `canonicalChunk(...)`; the provider streams it to disk while hashing and
- *    records it only when hash and signature hold. Chunks may be sent again (a resumed transfer).
+ * 2. Each chunk (`PUT /t1/transfers/{id}/chunks/{index}`) carries its hash (`X-ZT-Body-Hash`;
+ *    `X-ZT-Chunk-Hash` from older nodes), timestamp and the sender's signature over
+ *    `canonicalChunk(...)` in the headers of a message; the provider streams it to disk while
+ *    hashing and records it only when hash and signature hold. Chunks may be sent again (a
+ *    resumed transfer). All calls between the nodes go through the message transport
+ *    (`createNodeCaller`: mutual TLS, the certificate the global configuration names).
  * 3. When the last chunk is in, the provider hashes the file on disk, compares with the signed
  *    whole hash, streams the file to the service's backend and answers with a signed response
  *    envelope (`canonicalResponse`), so both message logs hold evidence that verifies like a
@@ -21,7 +24,9 @@ import type { RequestEnvelope } from '../protocol/messages.js';
  * 4. `GET /t1/transfers/{id}` tells which chunks arrived: a transfer resumes from there.
  */
 export const T = {
+  /** Read from older consumer nodes; sent as `X-ZT-Body-Hash` now. */
   chunkHash: 'x-zt-chunk-hash',
+  /** Read (and checked) from older consumer nodes; the chunk index fixes the offset. */
   offset: 'x-zt-offset',
 } as const;
 
