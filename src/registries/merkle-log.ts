@@ -12,6 +12,11 @@ export function leafHash(hash: MerkleHash, entry: Uint8Array): Buffer {
   return hash(Buffer.concat([LEAF, entry]));
 }
 
+/** `leafHash` of an entry given as text, hashed as its UTF-8 bytes (one buffer per leaf: bulk import hashes millions). */
+export function leafHashOfText(hash: MerkleHash, entry: string): Buffer {
+  return hash(Buffer.from(`\u0000${entry}`, 'utf8'));
+}
+
 function node(hash: MerkleHash, left: Uint8Array, right: Uint8Array): Buffer {
   return hash(Buffer.concat([NODE, left, right]));
 }

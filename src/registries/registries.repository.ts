@@ -119,13 +119,66 @@ export async function headSize(db: Db, registry: string): Promise<number> {
   return row?.size ?? 0;
 }
 
-export async function findRecord(db: Db, registry: string, key: string): Promise<RecordRow | undefined> {
-  return q(db).selectFrom('registry_records').selectAll().where('registry', '=', registry).where('record_key', '=', key).executeTakeFirst();
+const numberedOf = new WeakMap<Db, boolean>();
+
+/** True when the database numbers its parameters (`$1`, PostgreSQL), false for `?` (SQLite); asked once per database or transaction. */
+function numbered(db: Db): boolean {
+  let n = numberedOf.get(db);
+  if (n === undefined) {
+    n = q(db).selectFrom('registry_heads').select('size').where('registry', '=', '').compile().sql.includes('$1');
+    numberedOf.set(db, n);
+  }
+  return n;
 }
 
+/** `count` parameter placeholders from number `from` + 1: `?, ?` or `$3, $4`. */
+function placeholders(db: Db, count: number, from = 0): string {
+  const n = numbered(db);
+  return Array.from({ length: count }, (_, i) => (n ? `$${from + i + 1}` : '?')).join(', ');
+}
+
+const statementTexts = new Map<string, string>();
+
+/**
+ * The text of a hot statement, built once per shape: the point and keyed lookups of every read,
+ * verification and import chunk run as compiled statements rather than through the query
+ * builder, whose building and compiling costs more than the lookup itself. Parameters are
+ * bound, never spliced.
+ */
+function statementText(db: Db, shape: string, build: () => string): string {
+  const cacheKey = `${shape}|${numbered(db)}`;
+  let text = statementTexts.get(cacheKey);
+  if (!text) {
+    text = build();
+    if (statementTexts.size > 256) statementTexts.clear();
+    statementTexts.set(cacheKey, text);
+  }
+  return text;
+}
+
+export async function findRecord(db: Db, registry: string, key: string): Promise<RecordRow | undefined> {
+  const text = statementText(
+    db,
+    'findRecord',
+    () => `select * from "registry_records" where "registry" = ${placeholders(db, 1)} and "record_key" = ${placeholders(db, 1, 1)}`,
+  );
+  return (await db.executeQuery<RecordRow>(CompiledQuery.raw(text, [registry, key]))).rows[0];
+}
+
+/** The stored records of `keys` (in no particular order); one statement per 1,000 keys. */
 export async function findRecords(db: Db, registry: string, keys: readonly string[]): Promise<RecordRow[]> {
-  if (keys.length === 0) return [];
-  return q(db).selectFrom('registry_records').selectAll().where('registry', '=', registry).where('record_key', 'in', keys).execute();
+  const out: RecordRow[] = [];
+  for (let i = 0; i < keys.length; i += 1000) {
+    const part = keys.slice(i, i + 1000);
+    const text = statementText(
+      db,
+      `findRecords/${part.length}`,
+      () => `select * from "registry_records" where "registry" = ${placeholders(db, 1)} and "record_key" in (${placeholders(db, part.length, 1)})`,
+    );
+    const { rows } = await db.executeQuery<RecordRow>(CompiledQuery.raw(text, [registry, ...part]));
+    for (const r of rows) out.push(r);
+  }
+  return out;
 }
 
 const RECORD_COLUMNS = [
@@ -160,8 +213,6 @@ const ENTRY_COLUMNS = [
   'leaf_hash',
 ] as const satisfies ReadonlyArray<keyof EntryRow>;
 
-const insertTexts = new Map<string, string>();
-
 /**
  * Multi-row INSERT of `rows`, `perStatement` rows a statement, as statements compiled here
  * rather than by the query builder: building and compiling a Kysely query costs more per row
@@ -177,20 +228,15 @@ async function insertMany<T, C extends keyof T & string>(
   perStatement = 1000,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const numbered = q(trx).selectFrom('registry_heads').select('size').where('registry', '=', '').compile().sql.includes('$1');
   for (let i = 0; i < rows.length; i += perStatement) {
     const part = rows.slice(i, i + perStatement);
-    const cacheKey = `${table}|${part.length}|${numbered}`;
-    let text = insertTexts.get(cacheKey);
-    if (!text) {
-      let n = 0;
-      const tuple = () => `(${columns.map(() => (numbered ? `$${++n}` : '?')).join(', ')})`;
-      text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${part.map(tuple).join(', ')}`;
-      if (insertTexts.size > 64) insertTexts.clear();
-      insertTexts.set(cacheKey, text);
-    }
-    const params: unknown[] = [];
-    for (const row of part) for (const c of columns) params.push(row[c] ?? null);
+    const text = statementText(trx, `insert/${table}/${part.length}`, () => {
+      const tuples = part.map((_, r) => `(${placeholders(trx, columns.length, r * columns.length)})`);
+      return `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${tuples.join(', ')}`;
+    });
+    const params: unknown[] = new Array(part.length * columns.length);
+    let p = 0;
+    for (const row of part) for (const c of columns) params[p++] = row[c] ?? null;
     await trx.executeQuery(CompiledQuery.raw(text, params));
   }
 }
@@ -352,7 +398,8 @@ export async function insertTreeHead(db: Db, row: TreeHeadRow): Promise<void> {
 }
 
 export async function listBindings(db: Db): Promise<BindingRow[]> {
-  return q(db).selectFrom('registry_source_bindings').selectAll().orderBy('source').execute();
+  const text = statementText(db, 'listBindings', () => 'select * from "registry_source_bindings" order by "source"');
+  return (await db.executeQuery<BindingRow>(CompiledQuery.raw(text, []))).rows;
 }
 
 export async function upsertBinding(trx: Db, row: BindingRow): Promise<void> {

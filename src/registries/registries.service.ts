@@ -10,7 +10,16 @@ import type { RegistryDeps } from './registries.deps.js';
 import './registries.policy.js';
 import * as repo from './registries.repository.js';
 import type { BindingRow, EntryRow, RecordRow } from './registries.repository.js';
-import { attributeOf, keyPartProblem, maskValue, valueProblem, type AttributeValue, type Attributes, type RegistryDefinition } from './registry-definition.js';
+import {
+  attributeOf,
+  keyPartProblem,
+  maskValue,
+  sensitiveNames,
+  valueProblem,
+  type AttributeValue,
+  type Attributes,
+  type RegistryDefinition,
+} from './registry-definition.js';
 import { entryChanges, entryLeafHash, replayEntries, stableJson, type Changes } from './registry-log.js';
 import { LogTree, NODE_BASE_LEVEL } from './registry-log-tree.js';
 
@@ -193,19 +202,19 @@ export class RegistryService {
     return new Date(this.deps.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10);
   }
 
-  /** Every problem of a write, each naming its field (`${prefix}.birthDate`). */
-  validateWrite(def: RegistryDefinition, key: string, attrs: Attributes, creating: boolean, prefix = 'body.attributes'): FieldIssue[] {
-    const today = this.today();
+  /** Every problem of a write, each naming its field (`${prefix}.birthDate`); `today` is passed by callers that validate many rows. */
+  validateWrite(def: RegistryDefinition, key: string, attrs: Attributes, creating: boolean, prefix = 'body.attributes', today = this.today()): FieldIssue[] {
     const issues: FieldIssue[] = [];
     const keyAttr = attributeOf(def, def.keyAttribute)!;
     const keyIssue = valueProblem(def, keyAttr, key, today);
     if (keyIssue) issues.push({ field: 'key', reason: keyIssue });
-    for (const [name, value] of Object.entries(attrs)) {
+    for (const name in attrs) {
+      const value = attrs[name];
       const attr = attributeOf(def, name);
       if (!attr) issues.push({ field: `${prefix}.${name}`, reason: '未知属性 (unknown attribute)' });
       else if (name === def.keyAttribute) issues.push({ field: `${prefix}.${name}`, reason: '主键不可修改 (the record key cannot be written)' });
       else {
-        const problem = valueProblem(def, attr, value, today) ?? (keyIssue ? undefined : keyPartProblem(def, attr, value, key));
+        const problem = valueProblem(def, attr, value, today) ?? (keyIssue ? undefined : keyPartProblem(def, attr, value, key, today));
         if (problem) issues.push({ field: `${prefix}.${name}`, reason: problem });
       }
     }
@@ -228,7 +237,7 @@ export class RegistryService {
       if (value === null) delete next[name];
       else next[name] = value;
     };
-    for (const [name, value] of Object.entries(attrs)) set(name, value === '' ? null : value);
+    for (const name in attrs) set(name, attrs[name] === '' ? null : (attrs[name] ?? null));
     for (const attr of def.attributes) {
       if (attr.type === 'area' && attr.computedFrom && changes[attr.computedFrom]) {
         const g = next[attr.computedFrom] as unknown as AreaGeometry | undefined;
@@ -241,18 +250,19 @@ export class RegistryService {
   /** The stored form of a record's values: plain JSON, sealed JSON of sensitive ones, search columns. */
   storedForm(def: RegistryDefinition, values: Attributes): Pick<RecordRow, 'data' | 'sealed' | 'holder' | 'min_lon' | 'min_lat' | 'max_lon' | 'max_lat'> {
     const plain: Attributes = {};
-    const secret: Attributes = {};
+    let secret: Attributes | undefined;
     for (const attr of def.attributes) {
       const v = values[attr.name];
       if (v === undefined || v === null) continue;
-      (attr.sensitive ? secret : plain)[attr.name] = v;
+      if (attr.sensitive) (secret ??= {})[attr.name] = v;
+      else plain[attr.name] = v;
     }
     const g = def.geometryAttribute ? (values[def.geometryAttribute] as unknown as AreaGeometry | undefined) : undefined;
     const box: BBox | undefined = g ? geometryBBox(g) : undefined;
     const holder = def.holderAttribute ? values[def.holderAttribute] : undefined;
     return {
       data: JSON.stringify(plain),
-      sealed: Object.keys(secret).length > 0 ? this.deps.sealer.seal(JSON.stringify(secret)) : null,
+      sealed: secret ? this.deps.sealer.seal(JSON.stringify(secret)) : null,
       holder: typeof holder === 'string' ? holder : null,
       min_lon: box?.minLon ?? null,
       min_lat: box?.minLat ?? null,
@@ -263,10 +273,15 @@ export class RegistryService {
 
   /** Builds the log entry of a change (sensitive values sealed) with its leaf hash. */
   entryRow(def: RegistryDefinition, seq: number, key: string, changes: Changes, actor: Actor, sources: string[], reason: string, at: string): EntryRow {
+    const sensitive = sensitiveNames(def);
     const plain: Changes = {};
-    const secret: Changes = {};
-    for (const [name, change] of Object.entries(changes)) (attributeOf(def, name)?.sensitive ? secret : plain)[name] = change;
-    const row: Omit<EntryRow, 'leaf_hash'> = {
+    let secret: Changes | undefined;
+    for (const name in changes) {
+      if (sensitive.has(name)) (secret ??= {})[name] = changes[name]!;
+      else plain[name] = changes[name]!;
+    }
+    // leaf_hash is filled in below: built once, not copied with a spread per entry.
+    const row: EntryRow = {
       registry: def.key,
       seq,
       record_key: key,
@@ -278,9 +293,11 @@ export class RegistryService {
       sources: sources.join(','),
       reason,
       changes: JSON.stringify(plain),
-      sealed_changes: Object.keys(secret).length > 0 ? this.deps.sealer.seal(JSON.stringify(secret)) : null,
+      sealed_changes: secret ? this.deps.sealer.seal(JSON.stringify(secret)) : null,
+      leaf_hash: '',
     };
-    return { ...row, leaf_hash: entryLeafHash(this.deps.hash, row) };
+    row.leaf_hash = entryLeafHash(this.deps.hash, row);
+    return row;
   }
 
   // ---- writes ---------------------------------------------------------------------------
@@ -384,7 +401,8 @@ export class RegistryService {
     const entries: EntryRow[] = [];
     const inserts: RecordRow[] = [];
     let updated = 0;
-    for (const [i, p] of planned.entries()) {
+    for (let i = 0; i < planned.length; i++) {
+      const p = planned[i]!;
       const seq = first + i;
       entries.push(this.entryRow(def, seq, p.key, p.changes, actor, sources, reason, at));
       const row: RecordRow = {

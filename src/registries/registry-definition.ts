@@ -81,6 +81,15 @@ export function attributeOf(def: RegistryDefinition, name: string): AttributeDef
   return byName.get(name);
 }
 
+const sensitiveSets = new WeakMap<RegistryDefinition, ReadonlySet<string>>();
+
+/** The names of the attributes sealed at rest. */
+export function sensitiveNames(def: RegistryDefinition): ReadonlySet<string> {
+  let names = sensitiveSets.get(def);
+  if (!names) sensitiveSets.set(def, (names = new Set(def.attributes.filter((a) => a.sensitive).map((a) => a.name))));
+  return names;
+}
+
 /**
  * Why `value` is not a valid value of `attr`, or undefined when it is. `null` clears an
  * optional attribute. `today` (YYYY-MM-DD) bounds dates marked `notInFuture`.
@@ -128,14 +137,17 @@ export function valueProblem(def: RegistryDefinition, attr: AttributeDefinition,
 
 let lastParsed: { key: string; parsed: ReturnType<typeof validateIdentifier<'citizen-id'>>['parsed'] } | undefined;
 
-/** Cross-checks of an attribute against the parsed record key (e.g. birth date inside the identity number). */
-export function keyPartProblem(def: RegistryDefinition, attr: AttributeDefinition, value: unknown, key: string): string | undefined {
+/**
+ * Cross-checks of an attribute against the parsed record key (e.g. birth date inside the identity
+ * number). `today` (YYYY-MM-DD, default now in Beijing time) as for `valueProblem`.
+ */
+export function keyPartProblem(def: RegistryDefinition, attr: AttributeDefinition, value: unknown, key: string, today?: string): string | undefined {
   if (!attr.matchesKeyPart || value === null || value === undefined) return undefined;
   const keyAttr = attributeOf(def, def.keyAttribute);
   const type = keyAttr?.identifierTypes?.[0];
   if (type !== 'citizen-id') return undefined;
   // A row checks two or three attributes against one key: parse it once.
-  if (lastParsed?.key !== key) lastParsed = { key, parsed: validateIdentifier('citizen-id', key).parsed };
+  if (lastParsed?.key !== key) lastParsed = { key, parsed: validateIdentifier('citizen-id', key, today ? { today } : {}).parsed };
   const parsed = lastParsed.parsed;
   const part = parsed?.[attr.matchesKeyPart.part];
   if (part === undefined) return undefined;

@@ -157,8 +157,9 @@ export async function importRegistryFile(service: RegistryService, options: Impo
       const flush = async () => {
         const existing = new Map((await repo.findRecords(trx, def.key, chunk.map((c) => c.key).filter(Boolean))).map((r) => [r.record_key, r]));
         const good: Array<{ key: string; attrs: Attributes }> = [];
+        const today = service.today();
         for (const c of chunk) {
-          for (const i of service.validateWrite(def, c.key, c.attrs, !existing.has(c.key), '')) {
+          for (const i of service.validateWrite(def, c.key, c.attrs, !existing.has(c.key), '', today)) {
             const name = i.field === 'key' ? def.keyAttribute : i.field.replace(/^\./, '');
             c.errors.push({ row: c.row, column: columnOf.get(name) ?? name, reason: i.reason });
           }

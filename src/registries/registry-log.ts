@@ -4,7 +4,7 @@
  * verified without the data key.
  */
 import type { MerkleHash } from '../core/crypto/index.js';
-import { leafHash } from './merkle-log.js';
+import { leafHashOfText } from './merkle-log.js';
 import type { Attributes } from './registry-definition.js';
 import type { EntryRow } from './registries.repository.js';
 
@@ -36,7 +36,7 @@ export function canonicalEntryText(e: Omit<EntryRow, 'leaf_hash'>): string {
 }
 
 export function entryLeafHash(hash: MerkleHash, e: Omit<EntryRow, 'leaf_hash'>): string {
-  return leafHash(hash, Buffer.from(canonicalEntryText(e), 'utf8')).toString('hex');
+  return leafHashOfText(hash, canonicalEntryText(e)).toString('hex');
 }
 
 /** The changes of an entry, sealed ones opened when a sealer is given (else left out). */
