@@ -27,6 +27,7 @@ import {
 import { canonicalRequest, H, type RequestEnvelope } from '../src/exchange/protocol/messages.js';
 import { makeUscc } from '../src/standards/index.js';
 import { createTestDatabase, createTestPlatform, DIALECTS, seedBasics, staffBrowser, type Browser, type TestDatabase, type TestPlatform } from './helpers.js';
+import { govstackSpec } from './govstack-spec.js';
 
 const PURPOSE = '营业执照办理核验户籍';
 const OPENAPI = {
@@ -255,6 +256,8 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
   });
 
   describe('metaservices (GovStack IM directory API)', () => {
+    const directory = govstackSpec('GovStack_IM_Directory_Services_API.yaml');
+    const R1 = '/r1/{instanceId}/{memberClass}/{memberCode}/{applicationCode}';
     const get = (node: ExchangeNode, pathAndQuery: string, headers: Record<string, string>) =>
       fetch(`${node.clientUrl}${pathAndQuery}`, { headers }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }));
     const asMarket = { 'x-govstack-client': `${MARKET}/license`, 'x-api-key': '' };
@@ -265,6 +268,7 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
     it('lists the members and applications of the instance to a local system of the node', async () => {
       const r = await get(nodes.market, '/listClients', { 'x-api-key': keys[`${MARKET}/license`]! });
       expect(r.status).toBe(200);
+      expect(directory.check('/listClients', 'get', 200, r.json)).toEqual([]);
       const list = r.json.member as { name: string; id: Record<string, string> }[];
       const [instanceId, memberClass, memberCode] = POLICE.split('/');
       expect(list).toContainEqual({ name: '测试市公安局', id: { objectType: 'MEMBER', instanceId, memberClass, memberCode } });
@@ -276,11 +280,13 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
       const other = await get(nodes.market, '/listClients?instanceId=CN-OTHER', { 'x-api-key': keys[`${MARKET}/license`]! });
       expect(other.status).toBe(400);
       expect(other.json.detail).toContain('instanceId');
+      expect(directory.check('/listClients', 'get', 400, other.json)).toEqual([]);
     });
 
     it('lists the methods of a subsystem from its provider node, signed and logged on both sides', async () => {
       const r = await get(nodes.market, `/r1/${POLICE}/hukou/listMethods`, { ...asMarket, [H.id]: 'meta-list-1' });
       expect(r.status).toBe(200);
+      expect(directory.check(`${R1}/listMethods`, 'get', 200, r.json)).toEqual([]);
       const [instanceId, memberClass, memberCode] = POLICE.split('/');
       expect(r.json).toEqual({
         member: [
@@ -309,6 +315,7 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
     it('lists only the methods the caller is allowed, with the granted endpoints', async () => {
       const market = await get(nodes.market, `/r1/${POLICE}/hukou/allowedMethods`, asMarket);
       expect(market.status).toBe(200);
+      expect(directory.check(`${R1}/allowedMethods`, 'get', 200, market.json)).toEqual([]);
       expect(market.json.member).toMatchObject([{ serviceCode: 'persons', endpointList: { member: [{ method: 'GET', path: '/persons/*' }] } }]);
       const civil = await get(nodes.civil, `/r1/${POLICE}/hukou/allowedMethods`, { [H.client]: `${CIVIL}/welfare`, 'x-api-key': keys[`${CIVIL}/welfare`]! });
       expect(civil).toEqual({ status: 200, json: { member: [] } });
@@ -317,10 +324,12 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
     it('returns the OpenAPI description of a service, and names the missing or unknown serviceCode', async () => {
       const r = await get(nodes.market, `/r1/${POLICE}/hukou/getOpenAPI?serviceCode=persons`, asMarket);
       expect(r).toEqual({ status: 200, json: OPENAPI });
+      // The spec types the 200 body as `string`: the description's text itself (application/json or text/yaml), which this is.
       const missing = await get(nodes.market, `/r1/${POLICE}/hukou/getOpenAPI`, asMarket);
       expect(missing.status).toBe(400);
       expect(missing.json).toMatchObject({ type: 'Client.InvalidRequest' });
       expect(missing.json.detail).toContain('serviceCode');
+      expect(directory.check(`${R1}/getOpenAPI`, 'get', 400, missing.json)).toEqual([]);
       const unknown = await get(nodes.market, `/r1/${POLICE}/hukou/getOpenAPI?serviceCode=nope`, asMarket);
       expect(unknown.status).toBe(404);
       expect(unknown.json.type).toBe('Server.ServerProxy.UnknownService');
