@@ -447,6 +447,56 @@ describe.each(DIALECTS)('file transfer between nodes (%s)', (dialect) => {
     const opened = await openTransfer(CLIENT, { size: MiB, hash: '0'.repeat(64) });
     expect((await status(opened.json.transferId as string, OTHER)).status).toBe(400);
   });
+
+  it('abandons a transfer without progress for transfer.abandonAfterHours: its chunks go from disk and database, a resume gets a typed error', async () => {
+    // Both nodes restart with a short setting: 3 s without progress, checked every 200 ms.
+    const short = (c: NodeConfig): NodeConfig => ({ ...c, transfer: { ...c.transfer, abandonAfterHours: 3 / 3600, sweepIntervalMs: 200 } });
+    await consumer.close();
+    await provider.close();
+    provider = await startNode(short(providerConfig));
+    consumer = await startNode(short(consumerConfig));
+    const size = 2 * 8 * MiB + 32;
+    const chunkFile = (id: string) => path.join(provider.config.dataDir, 'transfers', `${createHash('sha256').update(id).digest('hex').slice(0, 40)}.part`);
+    const providerRow = (id: string) =>
+      provider.database.db.selectFrom('transfers').select('status').where('role', '=', 'provider').where('id', '=', id).executeTakeFirst();
+    const chunkRows = async (id: string) =>
+      (await provider.database.db.selectFrom('transfer_chunks').select('idx').where('transfer_id', '=', id).execute()).length;
+    const part = (id: string, from: number, to: number, seed: string) =>
+      upload(`${consumer.clientUrl}/transfers/${id}?offset=${from}`, headersOf(CLIENT), from, to, { seed }) as Promise<Reply>;
+
+    // One transfer stops after its first chunk.
+    const idle = (await openTransfer(CLIENT, { size, hash: await hashOf(0, size, 'sha256', 'idle') })).json.transferId as string;
+    expect(await part(idle, 0, 8 * MiB, 'idle')).toMatchObject({ status: 202, json: { status: 'open', receivedChunks: 1 } });
+    expect(fs.existsSync(chunkFile(idle))).toBe(true);
+    expect(await chunkRows(idle)).toBe(1);
+
+    // Another moves on a chunk every 1.5 s: open longer than the setting, never untouched that long.
+    const movingHash = await hashOf(0, size, 'sha256', 'moving');
+    const moving = (await openTransfer(CLIENT, { size, hash: movingHash })).json.transferId as string;
+    expect((await part(moving, 0, 8 * MiB, 'moving')).status).toBe(202);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await part(moving, 8 * MiB, 16 * MiB, 'moving')).status).toBe(202);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await part(moving, 16 * MiB, size, 'moving')).toMatchObject({ status: 200, json: { status: 'complete', fileHash: movingHash } });
+
+    // The idle one is abandoned on both nodes: chunk file and chunk rows deleted, the row kept.
+    for (let i = 0; i < 100 && (await providerRow(idle))?.status !== 'abandoned'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await providerRow(idle)).toEqual({ status: 'abandoned' });
+    expect(fs.existsSync(chunkFile(idle))).toBe(false);
+    expect(await chunkRows(idle)).toBe(0);
+    const st = await status(idle);
+    expect(st).toMatchObject({ status: 200, json: { transferId: idle, status: 'abandoned', chunks: 3 } });
+    expect(st.json.detail).toMatch(/^传输 .*放弃.*\(transfer .* was abandoned/);
+    expect(await consumer.database.db.selectFrom('transfers').select('status').where('id', '=', idle).executeTakeFirst()).toEqual({ status: 'abandoned' });
+
+    // Resuming it is refused with a typed error, Chinese first, then English.
+    const resumed = await part(idle, 8 * MiB, size, 'idle');
+    expect(resumed).toMatchObject({ status: 400, error: 'Client.InvalidRequest', json: { type: 'Client.InvalidRequest' } });
+    expect(resumed.json.detail).toMatch(/^传输 .*放弃.*\(transfer .* was abandoned .*open a new transfer\)$/);
+    // A transfer opened long ago and never sent to (the previous test's) is abandoned as well.
+    const leftover = await provider.database.db.selectFrom('transfers').select('status').where('role', '=', 'provider').where('status', '=', 'open').execute();
+    expect(leftover).toEqual([]);
+  }, 60_000);
 });
 
 function freePort(): Promise<number> {
