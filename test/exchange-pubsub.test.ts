@@ -161,12 +161,12 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
   }
   const count = async (database: Database, query: ReturnType<typeof sql<{ n: number }>>) => Number((await query.execute(database.db)).rows[0]?.n ?? 0);
 
-  /** Sends a signed message to the provider node's server side as node `name` would (its keys and certificate). */
-  async function signedAs(name: Name, method: string, route: string, client: string, body: unknown) {
+  /** Sends a signed message to the server side of node `to` (the provider's) as node `name` would (its keys and certificate). */
+  async function signedAs(name: Name, method: string, route: string, client: string, body: unknown, to: Name = 'provider') {
     const files = nodeFiles(path.join(dir, name));
     const { suite, keyPair } = await readKeyFile(files.signingKey);
     const signed = (await (await fetch(`${centerUrl}/api/v1/exchange/globalconf`)).json()) as SignedGlobalConf;
-    const provider = (JSON.parse(signed.conf) as GlobalConf).nodes.find((n) => n.subsystems.includes(ROOM))!;
+    const provider = (JSON.parse(signed.conf) as GlobalConf).nodes.find((n) => n.id === nodes[to].id)!;
     const [key, cert, ca] = [files.tlsKey, files.tlsCert, files.trustRoot].map((f) => fs.readFileSync(f, 'utf8'));
     const agent = new https.Agent({ key, cert, ca: [ca!] });
     const signer = new BatchSigner(suite, keyPair.privateKey);
@@ -196,7 +196,7 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
         },
         Buffer.from(JSON.stringify(body)),
       );
-      return { status: r.response.status, error: r.response.error };
+      return { status: r.response.status, error: r.response.error, json: JSON.parse(r.body.toString('utf8')) as unknown };
     } finally {
       agent.destroy();
     }
@@ -272,6 +272,8 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
         retryInitialMs: 50,
         retryMaxMs: 1000,
         ...(name === 'provider' ? (nats ? { store: NATS_URL, retainDays: 1 } : { retainDays: RETAIN_MS / 86_400_000, retentionIntervalMs: 500 }) : {}),
+        // The consumer's inbox keeps the events its backend or local system took RETAIN_MS too.
+        ...(name === 'consumer' ? { retainDays: RETAIN_MS / 86_400_000, retentionIntervalMs: 500 } : {}),
       };
       if (name === 'provider')
         raw.events = {
@@ -503,6 +505,38 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
     expect((await publish('move', { n: 3 })).status).toBe(201);
     await until('the move event after subscribing again', () => received.move!.length >= 2);
     expect(received.move!.map((r) => r.body.event)).toEqual([{ n: 1 }, { n: 3 }]);
+  });
+
+  it('deletes the events its backend took from the consumer inbox once older than pubsub.retainDays; a repeat of a deleted event is still not pushed twice', async () => {
+    const sub = ((await request('consumer', 'GET', '/api/v1/subs')).json as unknown as { id: string; eventType: string }[]).find(
+      (x) => x.eventType === 'birth',
+    )!;
+    const inbox = () =>
+      withNodeDb('consumer', async (database) =>
+        (await sql<{ event_id: string }>`select event_id from pubsub_inbox where subscription_id = ${sub.id} order by seq`.execute(database.db)).rows.map(
+          (r) => r.event_id,
+        ),
+      );
+    const before = received.birth!.length;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push((await publish('birth', { dateTime: '2026-12-05T08:00:00+08:00', gender: 'M', mother: `母亲${i}`, place: '福州市' })).json.id as string);
+    await until('the three events pushed', () => received.birth!.length >= before + 3);
+    expect(received.birth!.slice(before).map((r) => r.id)).toEqual(ids);
+
+    // Once RETAIN_MS old, the taken events leave the inbox, but for the last one taken (the floor of the deduplication).
+    await until('the taken events deleted from the inbox', async () => (await inbox()).length === 1, 20_000);
+    expect(await inbox()).toEqual([ids[2]]);
+
+    // The provider node delivers the oldest of them again (as after a lost acknowledgement): received, not added, not pushed.
+    const old = received.birth!.find((r) => r.id === ids[0])!;
+    const again = await signedAs('provider', 'POST', '/push/v1/birth', ROOM, { subscriptionId: sub.id, events: [old.body] }, 'consumer');
+    expect(again).toMatchObject({ status: 200, json: { received: 1, added: 0 } });
+    // A new event after it still comes through, once.
+    const newer = (await publish('birth', { dateTime: '2026-12-05T09:00:00+08:00', gender: 'F', mother: '母亲3', place: '福州市' })).json.id as string;
+    await until('the newer event pushed', () => received.birth!.some((r) => r.id === newer));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(received.birth!.slice(before).map((r) => r.id)).toEqual([...ids, newer]);
   });
 
   it.skipIf(nats)('deletes the events every subscriber acknowledged once older than pubsub.retainDays, and keeps the unacknowledged ones', async () => {

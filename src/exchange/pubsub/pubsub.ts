@@ -45,7 +45,10 @@ export interface PubSub {
   handleServer(req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean>;
   /** Events waiting: published but not acknowledged by a subscriber node, received but not yet taken by the local system. */
   depth(): Promise<{ outgoing: number; incoming: number }>;
-  /** Deletes the published events every subscriber acknowledged that are older than `pubsub.retainDays` (also run every `pubsub.retentionIntervalMs`). */
+  /**
+   * Deletes the published events every subscriber acknowledged, and the received events the backend
+   * or local system has taken, that are older than `pubsub.retainDays` (also run every `pubsub.retentionIntervalMs`).
+   */
   pruneNow(): Promise<RetentionStatus>;
   /** What retention has done since the node started. */
   retention(): RetentionStatus;
@@ -104,6 +107,8 @@ export interface RetentionStatus {
   lastRunAt: string | null;
   deleted: number;
   kept: number | null;
+  /** Received events deleted from the inbox after delivery (consumer side). */
+  inboxDeleted: number;
 }
 
 /** An event as GovStack's `EventItem`, with our publishing time. */
@@ -446,11 +451,15 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
               .execute();
             for (const r of rows) seen.add(r.event_id);
           }
+          // Retention deletes a subscription's oldest taken events and keeps the last one taken, so an
+          // event older than the oldest kept was taken already (the provider node delivers in sequence order).
+          const oldest = await t.selectFrom('pubsub_inbox').select('sequence').where('subscription_id', '=', sub.id).orderBy('seq').limit(1).executeTakeFirst();
+          const floor = oldest ? Number(oldest.sequence) : -Infinity;
           const now = clock.now().toISOString();
           let next = inboxNext!;
           const rows: InboxRow[] = [];
           for (const e of events) {
-            if (seen.has(e.id)) continue;
+            if (seen.has(e.id) || e.sequence < floor) continue;
             seen.add(e.id);
             rows.push({
               seq: next++,
@@ -560,7 +569,35 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
     });
 
   // ── provider side: retention of published events ─────────────────────────────────────────
-  const retained: RetentionStatus = { retainDays: config.pubsub.retainDays, lastRunAt: null, deleted: 0, kept: null };
+  const retained: RetentionStatus = { retainDays: config.pubsub.retainDays, lastRunAt: null, deleted: 0, kept: null, inboxDeleted: 0 };
+
+  /**
+   * Deletes the inbox's events received before `before` that the backend or local system has taken,
+   * oldest first, except each subscription's last one taken: the oldest event kept is the floor
+   * below which `receive` knows a repeat without its row. Returns how many were deleted.
+   */
+  const pruneInbox = (before: string): Promise<number> => {
+    const run = async () => {
+      let deleted = 0;
+      for (const s of await q.selectFrom('pubsub_local_subscriptions').select(['id', 'delivered_seq']).execute()) {
+        // Up to the first event still young enough, so that what goes is always the oldest part.
+        const young = await q
+          .selectFrom('pubsub_inbox')
+          .select((eb) => eb.fn.min<number | null>('seq').as('seq'))
+          .where('subscription_id', '=', s.id)
+          .where('received_at', '>=', before)
+          .executeTakeFirst();
+        const below = Math.min(Number(s.delivered_seq), young?.seq == null ? Infinity : Number(young.seq));
+        const r = await q.deleteFrom('pubsub_inbox').where('subscription_id', '=', s.id).where('seq', '<', below).executeTakeFirst();
+        deleted += Number(r.numDeletedRows);
+      }
+      return deleted;
+    };
+    // Under the inbox lock: a batch being added sees the inbox before or after, never half-pruned.
+    const done = inboxLock.then(run, run);
+    inboxLock = done.catch(() => undefined);
+    return done;
+  };
   let pruning: Promise<RetentionStatus> | undefined;
   const pruneNow = (): Promise<RetentionStatus> => {
     const run = async () => {
@@ -570,11 +607,15 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
         const seq = Number(s.cursor_seq);
         acknowledged.set(s.service, Math.min(seq, acknowledged.get(s.service) ?? seq));
       }
-      const r = await store.prune(new Date(now.getTime() - config.pubsub.retainDays * 86_400_000).toISOString(), acknowledged);
+      const before = new Date(now.getTime() - config.pubsub.retainDays * 86_400_000).toISOString();
+      const r = await store.prune(before, acknowledged);
+      const taken = await pruneInbox(before);
       retained.lastRunAt = now.toISOString();
       retained.deleted += r.deleted;
       retained.kept = r.kept;
+      retained.inboxDeleted += taken;
       if (r.deleted > 0) log.info('acknowledged events deleted', { deleted: r.deleted, kept: r.kept });
+      if (taken > 0) log.info('delivered events deleted from the inbox', { deleted: taken });
       return { ...retained };
     };
     // One run at a time; a caller during a run waits for it and then runs.
