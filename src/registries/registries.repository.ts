@@ -165,20 +165,35 @@ export async function findRecord(db: Db, registry: string, key: string): Promise
   return (await db.executeQuery<RecordRow>(CompiledQuery.raw(text, [registry, key]))).rows[0];
 }
 
-/** The stored records of `keys` (in no particular order); one statement per 1,000 keys. */
-export async function findRecords(db: Db, registry: string, keys: readonly string[]): Promise<RecordRow[]> {
-  const out: RecordRow[] = [];
+/** `columns` of the stored records of `keys` (in no particular order); one statement per 1,000 keys. */
+async function selectByKeys<R>(db: Db, registry: string, keys: readonly string[], columns: string): Promise<R[]> {
+  const out: R[] = [];
   for (let i = 0; i < keys.length; i += 1000) {
     const part = keys.slice(i, i + 1000);
     const text = statementText(
       db,
-      `findRecords/${part.length}`,
-      () => `select * from "registry_records" where "registry" = ${placeholders(db, 1)} and "record_key" in (${placeholders(db, part.length, 1)})`,
+      `selectByKeys/${columns}/${part.length}`,
+      () => `select ${columns} from "registry_records" where "registry" = ${placeholders(db, 1)} and "record_key" in (${placeholders(db, part.length, 1)})`,
     );
-    const { rows } = await db.executeQuery<RecordRow>(CompiledQuery.raw(text, [registry, ...part]));
+    const { rows } = await db.executeQuery<R>(CompiledQuery.raw(text, [registry, ...part]));
     for (const r of rows) out.push(r);
   }
   return out;
+}
+
+/** The stored records of `keys`, in no particular order. */
+export async function findRecords(db: Db, registry: string, keys: readonly string[]): Promise<RecordRow[]> {
+  return selectByKeys<RecordRow>(db, registry, keys, '*');
+}
+
+/** Only the key and values of the stored records of `keys` (sealed values when `withSealed`): what a verification compares. */
+export async function findRecordValues(
+  db: Db,
+  registry: string,
+  keys: readonly string[],
+  withSealed: boolean,
+): Promise<Array<Pick<RecordRow, 'record_key' | 'data' | 'sealed'>>> {
+  return selectByKeys(db, registry, keys, withSealed ? '"record_key", "data", "sealed"' : '"record_key", "data", null as "sealed"');
 }
 
 const RECORD_COLUMNS = [

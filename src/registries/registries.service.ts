@@ -193,7 +193,7 @@ export class RegistryService {
   // ---- values ---------------------------------------------------------------------------
 
   /** The current values of a stored record, sealed ones opened. */
-  valuesOf(row: RecordRow): Attributes {
+  valuesOf(row: Pick<RecordRow, 'data' | 'sealed'>): Attributes {
     const plain = JSON.parse(row.data) as Attributes;
     return row.sealed ? { ...plain, ...(JSON.parse(this.deps.sealer.open(row.sealed)) as Attributes) } : plain;
   }

@@ -60,9 +60,10 @@ export async function verifyBatch(service: RegistryService, o: VerifyBatchOption
   };
   const flush = async () => {
     const keys = chunk.map((r) => r[keyIndex] ?? '');
-    const rows = new Map((await repo.findRecords(service.deps.db, def.key, keys)).map((r) => [r.record_key, r]));
+    const rows = new Map((await repo.findRecordValues(service.deps.db, def.key, keys, anySealed)).map((r) => [r.record_key, r]));
     let out = '';
-    for (const [i, cells] of chunk.entries()) {
+    for (let i = 0; i < chunk.length; i++) {
+      const cells = chunk[i]!;
       const row = rows.get(keys[i]!);
       const values = row ? (anySealed ? service.valuesOf(row) : (JSON.parse(row.data) as Record<string, unknown>)) : undefined;
       let all = !!row;
