@@ -1,12 +1,13 @@
 /**
  * Exchange round trip: load generator → consumer node → provider node → backend, beside load
  * generator → backend directly, in the same run (STYLE.md §13). Each node is its own process
- * (`zhengtong node --config`, run through tsx), with mutual TLS, signatures of the chosen suite on
+ * (`zhengtong node --config`) run from the build, as a deployment runs it, when the build is newer
+ * than src/ (else through tsx, which the first line says; `--from=source` forces that), with mutual TLS, signatures of the chosen suite on
  * every request and response, access check, field filter and the full message log (bodies kept).
  * The backend answers a 1 KB JSON object. The load generator is the closed loop of bench/lib/load.ts
  * in a worker thread. Everything shares this machine's cores: read the ratio, not the absolute.
  *
- * Usage: npx tsx bench/exchange.bench.ts [--duration=20] [--warmup=2] [--connections=32] [--suites=ed25519,sm2]
+ * Usage: npx tsx bench/exchange.bench.ts [--duration=20] [--warmup=2] [--connections=32] [--suites=ed25519,sm2] [--from=build|source|<zhengtong.js>[,…]]
  */
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,7 +23,7 @@ import { H } from '../src/exchange/protocol/messages.js';
 import { createPlatform } from '../src/platform.js';
 import { makeUscc } from '../src/standards/index.js';
 import { runLoad, type LoadResult } from './lib/load.js';
-import { freePort, startNodeProcess } from './lib/node-process.js';
+import { chooseNodeRunner, freePort, startNodeProcess, stopNodeProcess, type NodeRunner } from './lib/node-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,12 +31,18 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '32' },
     suites: { type: 'string', default: 'ed25519,sm2' },
+    from: { type: 'string' },
   },
 });
 const durationMs = Number(values.duration) * 1000;
 const warmupMs = Number(values.warmup) * 1000;
 const connections = Number(values.connections);
 const suites = values.suites.split(',') as ('ed25519' | 'sm2')[];
+// --from=build,source,/other/checkout/bin/zhengtong.js runs each suite once per way of running the
+// nodes, each beside its own direct run (the machine's state drifts between cases).
+const chosen = chooseNodeRunner();
+const runners: NodeRunner[] = values.from ? values.from.split(',') : [chosen.runner];
+const runnerName = (r: NodeRunner) => (r === 'build' ? 'the build (dist)' : r === 'source' ? 'source through tsx' : r);
 
 const ADMIN: Actor = { type: 'staff', id: 'bench', name: 'bench', roles: ['system-admin'] };
 const PURPOSE = 'benchmark';
@@ -75,25 +82,30 @@ const backendPort = (backend.address() as AddressInfo).port;
 const children: ChildProcess[] = [];
 
 try {
-  console.log(`exchange bench: ${os.cpus().length} cores (${os.cpus()[0]?.model}), ${connections} connections, ${values.duration} s per case, 1 KB JSON`);
-  const direct = await runLoad({
-    host: '127.0.0.1',
-    port: backendPort,
-    method: 'GET',
-    path: '/persons/1',
-    headers: {},
-    connections,
-    warmupMs,
-    durationMs,
-    maxRequests: 10_000_000,
-    timeoutMs: 10_000,
-    client: 'http',
-  });
-  console.log(`direct   backend           ${fmt(direct)}`);
+  console.log(
+    `exchange bench: ${os.cpus().length} cores (${os.cpus()[0]?.model}), ${connections} connections, ${values.duration} s per case, 1 KB JSON; ` +
+      `nodes run from ${runners.map(runnerName).join(', then ')}${values.from ? '' : ` (${chosen.reason})`}; load average ${os.loadavg()[0]!.toFixed(1)}`,
+  );
+  const measureDirect = async () => {
+    const direct = await runLoad({
+      host: '127.0.0.1',
+      port: backendPort,
+      method: 'GET',
+      path: '/persons/1',
+      headers: {},
+      connections,
+      warmupMs,
+      durationMs,
+      maxRequests: 10_000_000,
+      timeoutMs: 10_000,
+      client: 'http',
+    });
+    console.log(`direct   backend           ${fmt(direct)}`);
+    console.log(`         CPU per request: ${benchCpuPerRequest(direct).toFixed(3)} ms (load generator + backend)`);
+    return direct;
+  };
   // CPU of this process (load generator, backend, idle center) per answered request.
   const benchCpuPerRequest = (r: LoadResult) => (r.cpuPercent * 10) / Math.max(1, r.rps);
-  const directCpu = benchCpuPerRequest(direct);
-  console.log(`         CPU per request: ${directCpu.toFixed(3)} ms (load generator + backend)`);
 
   for (const [i, suite] of suites.entries()) {
     const provider = `CN-DEMO/GOV/${makeUscc('1', '1', '350100', `0041000${i}`)}`;
@@ -132,55 +144,60 @@ try {
         validUntil: null,
       },
     );
-    children.push(await startNodeProcess(p.configFile), await startNodeProcess(c.configFile));
-    const consumerPort = (JSON.parse(fs.readFileSync(c.configFile, 'utf8')) as { clientPort: number }).clientPort;
-    const nodes = children.slice(-2);
-    const cpu = { start: [0, 0], end: [0, 0], waitStart: [0, 0], waitEnd: [0, 0] };
-    const mediated = await runLoad(
-      {
-        host: '127.0.0.1',
-        port: consumerPort,
-        method: 'GET',
-        path: `/r1/${provider}/hukou/persons/persons/1`,
-        headers: { [H.client]: `${consumer}/license`, 'x-api-key': c.apiKeys.license!, [H.purpose]: PURPOSE },
-        connections,
-        warmupMs,
-        durationMs,
-        maxRequests: 10_000_000,
-        timeoutMs: 10_000,
-        client: 'http',
-      },
-      {
-        onMeasureStart: () => {
-          cpu.start = nodes.map((ch) => cpuMsOf(ch.pid!));
-          cpu.waitStart = nodes.map((ch) => runQueueMsOf(ch.pid!));
+    for (const runner of runners) {
+      if (runners.length > 1) console.log(`── ${suite}: nodes run from ${runnerName(runner)}`);
+      const direct = await measureDirect();
+      const directCpu = benchCpuPerRequest(direct);
+      children.push(await startNodeProcess(p.configFile, runner), await startNodeProcess(c.configFile, runner));
+      const consumerPort = (JSON.parse(fs.readFileSync(c.configFile, 'utf8')) as { clientPort: number }).clientPort;
+      const nodes = children.slice(-2);
+      const cpu = { start: [0, 0], end: [0, 0], waitStart: [0, 0], waitEnd: [0, 0] };
+      const mediated = await runLoad(
+        {
+          host: '127.0.0.1',
+          port: consumerPort,
+          method: 'GET',
+          path: `/r1/${provider}/hukou/persons/persons/1`,
+          headers: { [H.client]: `${consumer}/license`, 'x-api-key': c.apiKeys.license!, [H.purpose]: PURPOSE },
+          connections,
+          warmupMs,
+          durationMs,
+          maxRequests: 10_000_000,
+          timeoutMs: 10_000,
+          client: 'http',
         },
-        onMeasureEnd: () => {
-          cpu.end = nodes.map((ch) => cpuMsOf(ch.pid!));
-          cpu.waitEnd = nodes.map((ch) => runQueueMsOf(ch.pid!));
+        {
+          onMeasureStart: () => {
+            cpu.start = nodes.map((ch) => cpuMsOf(ch.pid!));
+            cpu.waitStart = nodes.map((ch) => runQueueMsOf(ch.pid!));
+          },
+          onMeasureEnd: () => {
+            cpu.end = nodes.map((ch) => cpuMsOf(ch.pid!));
+            cpu.waitEnd = nodes.map((ch) => runQueueMsOf(ch.pid!));
+          },
         },
-      },
-    );
-    console.log(`mediated ${suite.padEnd(8)}          ${fmt(mediated)}`);
-    const perRequest = (i: number) => (cpu.end[i]! - cpu.start[i]!) / Math.max(1, mediated.ok + mediated.errors);
-    const mediatedCpu = perRequest(0) + perRequest(1) + benchCpuPerRequest(mediated);
-    // Time the nodes' event loops were ready to run but waited for a CPU (other processes had it):
-    // on a shared machine each of the six hand-offs between processes of a mediated call pays it.
-    const waited = (i: number) => (cpu.waitEnd[i]! - cpu.waitStart[i]!) / Math.max(1, mediated.ok + mediated.errors);
-    console.log(
-      `         ${suite.padEnd(8)} run-queue wait per request: provider node ${waited(0).toFixed(2)} ms, consumer node ${waited(1).toFixed(2)} ms (load average ${os.loadavg()[0]!.toFixed(1)})`,
-    );
-    // On a machine shared with other work the throughput ratio depends on how much CPU each run
-    // got; the CPU-cost ratio (direct CPU per request / mediated CPU per request) does not.
-    console.log(
-      `         ${suite.padEnd(8)} CPU per request: provider node ${perRequest(0).toFixed(3)} ms, consumer node ${perRequest(1).toFixed(3)} ms, ` +
-        `load generator + backend ${benchCpuPerRequest(mediated).toFixed(3)} ms; CPU-cost ratio ${((directCpu / mediatedCpu) * 100).toFixed(1)}%`,
-    );
-    console.log(
-      `         ${suite.padEnd(8)} ratio     ${((mediated.rps / direct.rps) * 100).toFixed(1)}% of direct; added p99 ${(mediated.latency.p99 - direct.latency.p99).toFixed(2)} ms` +
-        (mediated.errorSamples.length ? `\n         samples: ${mediated.errorSamples.slice(0, 2).join(' | ')}` : ''),
-    );
-    for (const ch of children.splice(0)) ch.kill('SIGTERM');
+      );
+      console.log(`mediated ${suite.padEnd(8)}          ${fmt(mediated)}`);
+      const perRequest = (i: number) => (cpu.end[i]! - cpu.start[i]!) / Math.max(1, mediated.ok + mediated.errors);
+      const mediatedCpu = perRequest(0) + perRequest(1) + benchCpuPerRequest(mediated);
+      // Time the nodes' event loops were ready to run but waited for a CPU (other processes had it):
+      // on a shared machine each of the six hand-offs between processes of a mediated call pays it.
+      const waited = (i: number) => (cpu.waitEnd[i]! - cpu.waitStart[i]!) / Math.max(1, mediated.ok + mediated.errors);
+      console.log(
+        `         ${suite.padEnd(8)} run-queue wait per request: provider node ${waited(0).toFixed(2)} ms, consumer node ${waited(1).toFixed(2)} ms (load average ${os.loadavg()[0]!.toFixed(1)})`,
+      );
+      // On a machine shared with other work the throughput ratio depends on how much CPU each run
+      // got; the CPU-cost ratio (direct CPU per request / mediated CPU per request) does not.
+      console.log(
+        `         ${suite.padEnd(8)} CPU per request: provider node ${perRequest(0).toFixed(3)} ms, consumer node ${perRequest(1).toFixed(3)} ms, ` +
+          `load generator + backend ${benchCpuPerRequest(mediated).toFixed(3)} ms; CPU-cost ratio ${((directCpu / mediatedCpu) * 100).toFixed(1)}%`,
+      );
+      console.log(
+        `         ${suite.padEnd(8)} ratio     ${((mediated.rps / direct.rps) * 100).toFixed(1)}% of direct; added p99 ${(mediated.latency.p99 - direct.latency.p99).toFixed(2)} ms` +
+          (mediated.errorSamples.length ? `\n         samples: ${mediated.errorSamples.slice(0, 2).join(' | ')}` : ''),
+      );
+      await Promise.all(children.splice(0).map(stopNodeProcess));
+    }
   }
 } finally {
   for (const ch of children) ch.kill('SIGTERM');

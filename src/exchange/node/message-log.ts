@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { CryptoSuite } from '../../core/crypto/index.js';
-import { tablesOf, type Db } from '../../core/db/database.js';
+import type SQLite from 'better-sqlite3';
+import { sqliteHandleOf, tablesOf, type Db } from '../../core/db/database.js';
 import type { RequestEnvelope } from '../protocol/messages.js';
 import { bodyKeyMissing, loadBodyCipher, type BodyCipher } from './body-encryption.js';
 import { nodeFiles, type NodeConfig } from './node-config.js';
@@ -158,6 +159,43 @@ interface PendingClaim {
   reject: (e: unknown) => void;
 }
 
+/** A group's chained records, the bodies to keep, and the hash the head moves to. */
+interface ChainedGroup {
+  records: MessageRecord[];
+  bodies: NodeTables['message_bodies'][];
+  last: string;
+}
+
+/** The message log's hot writes on an SQLite connection, each a statement prepared once. */
+interface SqliteStatements {
+  /** Claims each id in one transaction; true where the id was not seen before. */
+  claimGroup(rows: readonly NodeTables['message_ids'][]): boolean[];
+  /** Moves the head past `count` records, chains them with `chain` and writes them, in one transaction. */
+  appendGroup(count: number, chain: (head: { seq: number; hash: string }) => ChainedGroup): MessageRecord[];
+}
+
+function sqliteStatements(sqlite: SQLite.Database): SqliteStatements {
+  const claim = sqlite.prepare(
+    'insert into message_ids (role, sender, message_id, seen_at) values (?, ?, ?, ?) on conflict (role, sender, message_id) do nothing',
+  );
+  const moveHead = sqlite.prepare('update message_log_head set seq = seq + ? where id = 1 returning seq, hash');
+  const insertRecord = sqlite.prepare(`insert into message_log (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`);
+  const insertBody = sqlite.prepare('insert into message_bodies (seq, part, body, key_id) values (?, ?, ?, ?)');
+  const setHeadHash = sqlite.prepare('update message_log_head set hash = ? where id = 1');
+  return {
+    claimGroup: sqlite.transaction((rows: readonly NodeTables['message_ids'][]) =>
+      rows.map((r) => claim.run(r.role, r.sender, r.message_id, r.seen_at).changes === 1),
+    ),
+    appendGroup: sqlite.transaction((count: number, chain: (head: { seq: number; hash: string }) => ChainedGroup) => {
+      const { records, bodies, last } = chain(moveHead.get(count) as { seq: number; hash: string });
+      for (const r of records) insertRecord.run(COLUMNS.map((c) => r[c]));
+      for (const b of bodies) insertBody.run(b.seq, b.part, b.body, b.key_id);
+      setHeadHash.run(last);
+      return records;
+    }),
+  };
+}
+
 /** Records per grouped append (29 columns each: far below SQLite's 32,766 bound parameters). */
 const MAX_GROUP = 200;
 
@@ -181,12 +219,29 @@ export class MessageLog {
   private appending = false;
   private claims: PendingClaim[] = [];
   private claiming = false;
+  /** On SQLite, the connection and the hot statements, prepared once (see `sqliteStatements`). */
+  private readonly sqlite: SQLite.Database | undefined;
+  private statements: SqliteStatements | undefined;
   constructor(
     private readonly db: Db,
     private readonly suite: CryptoSuite,
     private readonly bodyDir: string,
     private readonly options: MessageLogOptions = {},
-  ) {}
+  ) {
+    this.sqlite = sqliteHandleOf(db);
+  }
+
+  /**
+   * The SQLite connection when a group can be written on it directly, in one synchronous
+   * transaction: the statements are prepared once and no query is built or compiled per message
+   * (Kysely's building and compiling cost more CPU than SQLite takes to run them). Undefined on
+   * PostgreSQL, and while another transaction is open on the connection (a Kysely transaction
+   * awaiting between its statements): the group then goes the Kysely way, after it.
+   */
+  private directSqlite(): SqliteStatements | undefined {
+    if (!this.sqlite || this.sqlite.inTransaction) return undefined;
+    return (this.statements ??= sqliteStatements(this.sqlite));
+  }
 
   /**
    * The message log of a configured node, with its body cipher (body-encryption.ts): `create`
@@ -229,6 +284,17 @@ export class MessageLog {
   private async flushClaims(): Promise<void> {
     while (this.claims.length > 0) {
       const group = this.claims.splice(0, 500);
+      const direct = this.directSqlite();
+      if (direct) {
+        try {
+          // One statement per claim: the first of the same id twice in a group claims it, the second changes nothing.
+          const won = direct.claimGroup(group.map((c) => c.row));
+          group.forEach((c, i) => c.resolve(won[i]!));
+        } catch (e) {
+          for (const c of group) c.reject(e);
+        }
+        continue;
+      }
       const keyOf = (r: NodeTables['message_ids']) => `${r.role}\n${r.sender}\n${r.message_id}`;
       // The same id twice in one group: the first one claims it.
       const first = new Map<string, NodeTables['message_ids']>();
@@ -289,45 +355,60 @@ export class MessageLog {
     while (this.appends.length > 0) {
       const group = this.appends.splice(0, MAX_GROUP);
       try {
-        const records = await this.db.transaction().execute(async (trx) => {
-          // Moving the head first takes its write lock: concurrent writers queue, the chain does not fork.
-          // Plain SQL throughout: the query builder costs more CPU than the statements take to run.
-          const {
-            rows: [head],
-          } = await sql<{ seq: number; hash: string }>`update message_log_head set seq = seq + ${group.length} where id = 1 returning seq, hash`.execute(trx);
-          let seq = Number(head!.seq) - group.length;
-          let prev = head!.hash;
-          const out: MessageRecord[] = [];
-          const bodies: RawBuilder<unknown>[] = [];
-          const cipher = this.options.bodyCipher?.encryptsNew ? this.options.bodyCipher : undefined;
-          const keyId = cipher?.keyId ?? null;
-          // Encrypted here, inside the transaction, because the additional data names the record's seq.
-          const kept = (s: number, part: 'request' | 'response', b: Uint8Array) => (cipher ? cipher.seal(s, part, b) : b);
-          for (const p of group) {
-            const body = { ...p.entry, seq: ++seq };
-            const hash = chainHash(this.suite.hash, prev, body);
-            out.push({ ...body, prev_hash: prev, hash });
-            prev = hash;
-            if (p.bodies)
-              bodies.push(
-                sql`(${seq}, 'request', ${kept(seq, 'request', p.bodies.request)}, ${keyId})`,
-                sql`(${seq}, 'response', ${kept(seq, 'response', p.bodies.response)}, ${keyId})`,
+        const direct = this.directSqlite();
+        const records = direct
+          ? direct.appendGroup(group.length, (head) => this.chainGroup(group, head))
+          : await this.db.transaction().execute(async (trx) => {
+              // Moving the head first takes its write lock: concurrent writers queue, the chain does not fork.
+              // Plain SQL throughout: the query builder costs more CPU than the statements take to run.
+              const {
+                rows: [head],
+              } = await sql<{ seq: number; hash: string }>`update message_log_head set seq = seq + ${group.length} where id = 1 returning seq, hash`.execute(
+                trx,
               );
-          }
-          const columns = sql.raw(COLUMNS.join(', '));
-          const rows = out.map((r) => sql`(${sql.join(COLUMNS.map((c) => r[c]))})`);
-          await sql`insert into message_log (${columns}) values ${sql.join(rows)}`.execute(trx);
-          for (let i = 0; i < bodies.length; i += 500)
-            await sql`insert into message_bodies (seq, part, body, key_id) values ${sql.join(bodies.slice(i, i + 500))}`.execute(trx);
-          await sql`update message_log_head set hash = ${prev} where id = 1`.execute(trx);
-          return out;
-        });
+              const { records, bodies, last } = this.chainGroup(group, head!);
+              const columns = sql.raw(COLUMNS.join(', '));
+              const rows = records.map((r) => sql`(${sql.join(COLUMNS.map((c) => r[c]))})`);
+              await sql`insert into message_log (${columns}) values ${sql.join(rows)}`.execute(trx);
+              const values = bodies.map((b) => sql`(${b.seq}, ${b.part}, ${b.body}, ${b.key_id})`);
+              for (let i = 0; i < values.length; i += 500)
+                await sql`insert into message_bodies (seq, part, body, key_id) values ${sql.join(values.slice(i, i + 500))}`.execute(trx);
+              await sql`update message_log_head set hash = ${last} where id = 1`.execute(trx);
+              return records;
+            });
         group.forEach((p, i) => p.resolve(records[i]!));
       } catch (e) {
         for (const p of group) p.reject(e);
       }
     }
     this.appending = false;
+  }
+
+  /**
+   * A group's records chained onto `head` (the head row after its seq was moved past the group)
+   * in arrival order, and the bodies to keep, encrypted when the log encrypts new bodies. Runs
+   * inside the group's transaction: the encryption's additional data names the record's seq.
+   */
+  private chainGroup(group: readonly PendingAppend[], head: { seq: number; hash: string }): ChainedGroup {
+    let seq = Number(head.seq) - group.length;
+    let prev = head.hash;
+    const records: MessageRecord[] = [];
+    const bodies: NodeTables['message_bodies'][] = [];
+    const cipher = this.options.bodyCipher?.encryptsNew ? this.options.bodyCipher : undefined;
+    const keyId = cipher?.keyId ?? null;
+    const kept = (s: number, part: 'request' | 'response', b: Uint8Array) => (cipher ? cipher.seal(s, part, b) : b);
+    for (const p of group) {
+      const body = { ...p.entry, seq: ++seq };
+      const hash = chainHash(this.suite.hash, prev, body);
+      records.push({ ...body, prev_hash: prev, hash });
+      prev = hash;
+      if (p.bodies)
+        bodies.push(
+          { seq, part: 'request', body: kept(seq, 'request', p.bodies.request), key_id: keyId },
+          { seq, part: 'response', body: kept(seq, 'response', p.bodies.response), key_id: keyId },
+        );
+    }
+    return { records, bodies, last: prev };
   }
 
   /** Records and claims waiting for their group commit. */

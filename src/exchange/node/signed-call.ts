@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import https from 'node:https';
+import type { PeerCertificate } from 'node:tls';
 import type { Clock } from '../../core/clock.js';
 import { getSuite, type CryptoSuite } from '../../core/crypto/index.js';
 import type { ConfNode } from '../protocol/globalconf.js';
@@ -110,16 +111,51 @@ export function createSignedCall(deps: SignedCallDeps): SignedCall {
   };
 }
 
+/** How long a call to another node may go without any traffic before it fails (the agent's socket timeout should be the same). */
+export const NODE_CALL_TIMEOUT_MS = 60_000;
+
+/** What a call to one node needs beside its envelope: where it listens and the certificate check. */
+interface NodeTarget {
+  protocol: string;
+  hostname: string;
+  port: string;
+  checkServerIdentity: (host: string, cert: PeerCertificate) => Error | undefined;
+}
+
 /**
  * The transport of signed messages: sends the request to the node's address over mutual TLS with
  * `agent` (this node's certificate), accepting only the certificate the global configuration names
- * for that node, and reads the answer up to `maxBodyBytes`. No answer within 60 s, a refused
- * connection or an oversized answer: `Server.ClientProxy.NetworkError`.
+ * for that node, and reads the answer up to `maxBodyBytes`. No traffic for `NODE_CALL_TIMEOUT_MS`
+ * (give the agent that `timeout` too: a request whose timeout equals its agent's does not re-arm
+ * its socket's timer per call), a refused connection or an oversized answer:
+ * `Server.ClientProxy.NetworkError`.
  *
  * @example
- * const callNode = createNodeCaller(new https.Agent({ key, cert, ca: [trustRoot] }), 10 * 1024 * 1024);
+ * const callNode = createNodeCaller(new https.Agent({ key, cert, ca: [trustRoot], keepAlive: true, timeout: NODE_CALL_TIMEOUT_MS }), 10 * 1024 * 1024);
  */
 export function createNodeCaller(agent: https.Agent, maxBodyBytes: number): SignedCallDeps['callNode'] {
+  // Parsed once per node address and certificate, not per message.
+  const targets = new Map<string, NodeTarget>();
+  const targetOf = (node: ConfNode): NodeTarget => {
+    const key = `${node.address}\n${node.certFingerprint}`;
+    let target = targets.get(key);
+    if (!target) {
+      const url = new URL(node.address);
+      target = {
+        protocol: url.protocol,
+        hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: url.port,
+        // Nodes are named by the fingerprint of their certificate in the global configuration, not by host name.
+        checkServerIdentity: (_host, cert) =>
+          cert.fingerprint256.replace(/:/g, '').toLowerCase() === node.certFingerprint
+            ? undefined
+            : new Error('the provider certificate is not the one in the global configuration'),
+      };
+      if (targets.size >= 1024) targets.clear();
+      targets.set(key, target);
+    }
+    return target;
+  };
   return (node, env, body, signature) =>
     new Promise<NodeAnswer>((resolve, reject) => {
       const headers: Record<string, string | number> = {
@@ -136,26 +172,40 @@ export function createNodeCaller(agent: https.Agent, maxBodyBytes: number): Sign
         'content-length': body.length,
       };
       if (env.contentType) headers['content-type'] = env.contentType;
-      const request = https.request(
-        new URL(env.path, node.address),
-        {
-          method: env.method,
-          agent,
-          headers,
-          timeout: 60_000,
-          // Nodes are named by the fingerprint of their certificate in the global configuration, not by host name.
-          checkServerIdentity: (_host, cert) =>
-            cert.fingerprint256.replace(/:/g, '').toLowerCase() === node.certFingerprint
-              ? undefined
-              : new Error('the provider certificate is not the one in the global configuration'),
-        },
-        (response) => {
-          readBody(response, maxBodyBytes, 'Server.ClientProxy.NetworkError').then(
-            (b) => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: b }),
-            reject,
-          );
-        },
-      );
+      let target: NodeTarget;
+      try {
+        target = targetOf(node);
+      } catch {
+        reject(new XRoadError('Server.ClientProxy.NetworkError', `${node.id}: malformed address ${node.address}`));
+        return;
+      }
+      let request: http.ClientRequest;
+      try {
+        request = https.request(
+          {
+            protocol: target.protocol,
+            hostname: target.hostname,
+            port: target.port,
+            // env.path is the normalised /r1/… path with its query (built by the node, not taken raw from a caller).
+            path: env.path,
+            method: env.method,
+            agent,
+            headers,
+            timeout: NODE_CALL_TIMEOUT_MS,
+            checkServerIdentity: target.checkServerIdentity,
+          },
+          (response) => {
+            readBody(response, maxBodyBytes, 'Server.ClientProxy.NetworkError').then(
+              (b) => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: b }),
+              reject,
+            );
+          },
+        );
+      } catch (e) {
+        // A path http.request refuses (control characters): the message cannot be sent as signed.
+        reject(new XRoadError('Server.ClientProxy.NetworkError', `${node.id}: ${(e as Error).message}`));
+        return;
+      }
       request.on('timeout', () => request.destroy(new Error('timeout')));
       request.on('error', (e) => reject(e instanceof XRoadError ? e : new XRoadError('Server.ClientProxy.NetworkError', `${node.id}: ${e.message}`)));
       request.end(body);
