@@ -4,15 +4,13 @@
  * applies, is approved for fewer items, and its node can then call the police node's service and
  * receives only the approved fields; withdrawing the application takes the right away.
  */
-import fs from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initNode, parseNodeConfig, startNode, type ExchangeNode } from '../src/exchange/index.js';
+import { parseNodeConfig, startNode, type ExchangeNode } from '../src/exchange/index.js';
 import { H } from '../src/exchange/protocol/messages.js';
-import { createTestPlatform, staffBrowser, type Browser, type TestPlatform } from './helpers.js';
+import { staffBrowser, type Browser, type TestPlatform } from './helpers.js';
+import { NodeLeftovers, prepareNode, registerMembers, startTestCenter } from './exchange-fixture.js';
 import { MARKET_USCC, POLICE_USCC, resourceBody, seedCatalogPeople } from './catalog-fixtures.js';
 
 const POLICE = `CN-DEMO/GOV/${POLICE_USCC}`;
@@ -22,20 +20,10 @@ const CONSUMER = `${MARKET}/license`;
 const PURPOSE = '企业开办核验法定代表人身份';
 const PERSON = { id: '1', name: '张三', idNumber: '350102199001011234', address: '福州市鼓楼区三坊七巷 1 号' };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 describe('catalog → exchange: apply, approve, call with only the approved fields (sqlite)', () => {
   let p: TestPlatform;
   let backend: http.Server;
-  const dirs: string[] = [];
+  const leftovers = new NodeLeftovers();
   const nodes: Record<'police' | 'market', ExchangeNode> = {} as never;
   let marketKey = '';
 
@@ -45,49 +33,32 @@ describe('catalog → exchange: apply, approve, call with only the approved fiel
     }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }));
 
   beforeAll(async () => {
-    p = await createTestPlatform('sqlite');
-    p.clock.set(new Date()); // node certificates and signatures use real time
-    await seedCatalogPeople(p);
-    const sys = (await staffBrowser(p, 'sysadmin')).browser;
-    await p.app.listen({ port: 0, host: '127.0.0.1' });
-    const centerUrl = `http://127.0.0.1:${(p.app.server.address() as AddressInfo).port}`;
+    const center = await startTestCenter('sqlite', seedCatalogPeople);
+    p = center.p;
+    const sys = center.sys;
     backend = http.createServer((req, res) => {
       if (req.url === '/persons/1') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(PERSON));
       else res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
     });
     await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
     const backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
-    for (const [id, name] of [
+    await registerMembers(sys, [
       [POLICE, '测试市公安局'],
       [MARKET, '测试市市场监督管理局'],
-    ] as const) {
-      expect((await sys.request('POST', '/api/v1/exchange/members', { memberClass: 'GOV', memberCode: id.split('/')[2], name })).statusCode).toBe(201);
-    }
-    const fingerprint = (await p.app.inject({ url: '/api/v1/exchange/center' })).json().fingerprint as string;
+    ]);
     const specs = [
       { key: 'police', member: POLICE, subsystem: 'hukou', services: { persons: { backend: backendUrl, timeoutMs: 2000 } } },
       { key: 'market', member: MARKET, subsystem: 'license' },
     ] as const;
     for (const s of specs) {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `zt-catalog-node-${s.key}-`));
-      dirs.push(dir);
-      const init = await initNode({
-        centerUrl,
+      const node = await prepareNode(center, leftovers, {
+        name: `catalog-${s.key}`,
         memberId: s.member,
         subsystems: [s.subsystem],
-        dir,
-        suite: 'ed25519',
-        host: '127.0.0.1',
-        clientPort: 0,
-        serverPort: await freePort(),
-        centerFingerprint: fingerprint,
         ...('services' in s ? { services: s.services } : {}),
       });
-      if (s.key === 'market') marketKey = init.apiKeys[s.subsystem]!;
-      expect((await sys.request('POST', `/api/v1/exchange/registrations/${init.nodeId}/approve`)).statusCode).toBe(200);
-      const raw = JSON.parse(fs.readFileSync(init.configFile, 'utf8')) as Record<string, unknown>;
-      raw.logLevel = 'silent';
-      nodes[s.key] = await startNode(parseNodeConfig(raw, dir));
+      if (s.key === 'market') marketKey = node.apiKeys[s.subsystem]!;
+      nodes[s.key] = await startNode(parseNodeConfig(node.raw, node.dir));
     }
     expect((await sys.request('POST', '/api/v1/exchange/services', { subsystemId: `${POLICE}/hukou`, code: 'persons', title: '户籍人口' })).statusCode).toBe(
       201,
@@ -98,7 +69,7 @@ describe('catalog → exchange: apply, approve, call with only the approved fiel
     for (const n of Object.values(nodes)) await n?.close();
     backend?.close();
     await p?.destroy();
-    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+    await leftovers.cleanUp();
   });
 
   it('grants exactly the approved fields, and withdrawing the application revokes them', async () => {

@@ -7,7 +7,6 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { H } from '../src/exchange/protocol/messages.js';
 import { makeUscc } from '../src/standards/index.js';
 import { createTestPlatform, DIALECTS, seedBasics, staffBrowser, type Browser, type TestPlatform } from './helpers.js';
+import { freePort } from './exchange-fixture.js';
 
 const run = promisify(execFile);
 const CLI = ['--import', 'tsx', path.resolve('src/cli/main.ts')];
@@ -179,13 +179,3 @@ describe.each(DIALECTS)('exchange nodes as processes through the CLI (%s)', (dia
     }
   }, 420_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}

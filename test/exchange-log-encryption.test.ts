@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -19,7 +19,6 @@ import { getSuite, readKeyFile } from '../src/core/crypto/index.js';
 import { openDatabase, type Database } from '../src/core/db/database.js';
 import {
   exportEvidence,
-  initNode,
   MessageLog,
   nodeFiles,
   parseNodeConfig,
@@ -32,7 +31,8 @@ import {
 import { BodyCipher, readDataKeyFile } from '../src/exchange/node/body-encryption.js';
 import { H } from '../src/exchange/protocol/messages.js';
 import { makeUscc } from '../src/standards/index.js';
-import { createTestDatabase, createTestPlatform, DIALECTS, seedBasics, staffBrowser, type Browser, type TestDatabase, type TestPlatform } from './helpers.js';
+import { DIALECTS, type Browser, type TestPlatform } from './helpers.js';
+import { NodeLeftovers, prepareNode, registerMembers, startTestCenter } from './exchange-fixture.js';
 
 const run = promisify(execFile);
 const CLI = ['--import', 'tsx', path.resolve('src/cli/main.ts')];
@@ -44,10 +44,8 @@ const REQUEST_SECRET = '申请人住址：福州市三坊七巷 9 号';
 describe.each(DIALECTS)('message bodies encrypted at rest (%s)', (dialect) => {
   let p: TestPlatform;
   let sys: Browser;
-  let centerUrl = '';
   let backend: http.Server;
-  const dirs: string[] = [];
-  const nodeDbs: TestDatabase[] = [];
+  const leftovers = new NodeLeftovers();
   const raw: Record<'provider' | 'consumer', Record<string, unknown>> = {} as never;
   const nodes: Record<'provider' | 'consumer', ExchangeNode> = {} as never;
   const dbs: Record<'provider' | 'consumer', Database> = {} as never;
@@ -88,12 +86,8 @@ describe.each(DIALECTS)('message bodies encrypted at rest (%s)', (dialect) => {
     });
 
   beforeAll(async () => {
-    p = await createTestPlatform(dialect);
-    p.clock.set(new Date());
-    await seedBasics(p);
-    sys = (await staffBrowser(p, 'sysadmin')).browser;
-    await p.app.listen({ port: 0, host: '127.0.0.1' });
-    centerUrl = `http://127.0.0.1:${(p.app.server.address() as AddressInfo).port}`;
+    const center = await startTestCenter(dialect);
+    ({ p, sys } = center);
     backend = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -104,13 +98,10 @@ describe.each(DIALECTS)('message bodies encrypted at rest (%s)', (dialect) => {
       );
     });
     await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
-    for (const [id, name] of [
+    await registerMembers(sys, [
       [PROVIDER, '测试市公安局'],
       [CONSUMER, '测试市民政局'],
-    ] as const) {
-      expect((await sys.request('POST', '/api/v1/exchange/members', { memberClass: 'GOV', memberCode: id.split('/')[2], name })).statusCode).toBe(201);
-    }
-    const fingerprint = (await p.app.inject({ url: '/api/v1/exchange/center' })).json().fingerprint as string;
+    ]);
     const specs = [
       {
         which: 'provider',
@@ -123,33 +114,21 @@ describe.each(DIALECTS)('message bodies encrypted at rest (%s)', (dialect) => {
       { which: 'consumer', member: CONSUMER, subsystem: 'welfare', suite: 'ed25519', encryptBodies: false },
     ] as const;
     for (const s of specs) {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `zt-enc-${s.which}-`));
-      dirs.push(dir);
-      const init = await initNode({
-        centerUrl,
+      const node = await prepareNode(center, leftovers, {
+        name: `enc-${s.which}`,
         memberId: s.member,
         subsystems: [s.subsystem],
-        dir,
         suite: s.suite,
-        host: '127.0.0.1',
-        clientPort: 0,
-        serverPort: await freePort(),
-        centerFingerprint: fingerprint,
+        dialect,
         encryptBodies: s.encryptBodies,
         ...('services' in s ? { services: s.services } : {}),
       });
-      if (s.which === 'consumer') consumerKey = init.apiKeys.welfare!;
-      expect((await sys.request('POST', `/api/v1/exchange/registrations/${init.nodeId}/approve`)).statusCode).toBe(200);
-      raw[s.which] = JSON.parse(fs.readFileSync(init.configFile, 'utf8')) as Record<string, unknown>;
+      const { dir } = node;
+      if (s.which === 'consumer') consumerKey = node.apiKeys.welfare!;
+      raw[s.which] = node.raw;
       expect(raw[s.which].messageLog).toEqual({ encryptBodies: s.encryptBodies });
-      if (dialect === 'postgres') {
-        const db = await createTestDatabase('postgres');
-        nodeDbs.push(db);
-        raw[s.which].dbUrl = db.url;
-      }
-      raw[s.which].logLevel = 'silent';
       // Written back so that the CLI (`node evidence`) reads the same configuration.
-      fs.writeFileSync(init.configFile, JSON.stringify(raw[s.which], null, 2));
+      fs.writeFileSync(node.configFile, JSON.stringify(raw[s.which], null, 2));
       if (s.which === 'consumer') fs.rmSync(nodeFiles(dir).bodyKey); // a node initialised before data keys existed
       await start(s.which, dir);
       dbs[s.which] = await openDatabase(nodes[s.which].config.dbUrl);
@@ -175,8 +154,7 @@ describe.each(DIALECTS)('message bodies encrypted at rest (%s)', (dialect) => {
     for (const n of Object.values(nodes)) await n.close();
     backend?.close();
     await p?.destroy();
-    for (const db of nodeDbs) await db.drop();
-    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+    await leftovers.cleanUp();
   });
 
   it('creates the data key at init (0600) and, for an older node, only once encryption is turned on', async () => {
@@ -298,7 +276,7 @@ describe.each(DIALECTS)('message bodies encrypted at rest (%s)', (dialect) => {
 
     // A node whose data key file went missing (or was replaced) does not start, and does not make a new key.
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-enc-lost-'));
-    dirs.push(elsewhere);
+    leftovers.dirs.push(elsewhere);
     fs.mkdirSync(path.join(elsewhere, 'keys'), { mode: 0o700 });
     const moved = { ...config, dataDir: elsewhere };
     await expect(MessageLog.forNode(dbs.provider.db, suite, moved, { create: true })).rejects.toMatchObject({ code: 'CRYPTO_BAD_KEY' });
@@ -369,13 +347,3 @@ describe.each(DIALECTS)('message bodies encrypted at rest (%s)', (dialect) => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}

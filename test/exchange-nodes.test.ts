@@ -8,14 +8,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../src/core/clock.js';
 import { readKeyFile } from '../src/core/crypto/index.js';
 import {
   exportEvidence,
-  initNode,
   loadNodeConfig,
   nodeFiles,
   parseNodeConfig,
@@ -26,7 +24,8 @@ import {
 } from '../src/exchange/index.js';
 import { canonicalRequest, H, type RequestEnvelope } from '../src/exchange/protocol/messages.js';
 import { makeUscc } from '../src/standards/index.js';
-import { createTestDatabase, createTestPlatform, DIALECTS, seedBasics, staffBrowser, type Browser, type TestDatabase, type TestPlatform } from './helpers.js';
+import { DIALECTS, type Browser, type TestPlatform } from './helpers.js';
+import { NodeLeftovers, prepareNode, registerMembers, startTestCenter } from './exchange-fixture.js';
 import { govstackSpec } from './govstack-spec.js';
 
 const PURPOSE = '营业执照办理核验户籍';
@@ -48,8 +47,7 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
   const relaySockets = new Set<net.Socket>();
   let backend: http.Server;
   let backendUrl = '';
-  const dirs: string[] = [];
-  const nodeDbs: TestDatabase[] = [];
+  const leftovers = new NodeLeftovers();
   const nodes: Record<'police' | 'market' | 'civil', ExchangeNode> = {} as never;
   const keys: Record<string, string> = {};
   const clock = manualClock(new Date());
@@ -80,12 +78,9 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
     }).then(async (r) => ({ status: r.status, headers: r.headers, json: (await r.json()) as Record<string, unknown> }));
 
   beforeAll(async () => {
-    p = await createTestPlatform(dialect);
-    p.clock.set(new Date());
-    await seedBasics(p);
-    sys = (await staffBrowser(p, 'sysadmin')).browser;
-    await p.app.listen({ port: 0, host: '127.0.0.1' });
-    const centerPort = (p.app.server.address() as AddressInfo).port;
+    const center = await startTestCenter(dialect);
+    ({ p, sys } = center);
+    const centerPort = Number(new URL(center.url).port);
     relay = net.createServer((s) => {
       const upstream = net.connect(centerPort, '127.0.0.1');
       relaySockets.add(s).add(upstream);
@@ -109,46 +104,30 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
     await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
     backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
 
-    for (const [id, name] of [
+    await registerMembers(sys, [
       [POLICE, '测试市公安局'],
       [MARKET, '测试市市场监督管理局'],
       [CIVIL, '测试市民政局'],
-    ] as const) {
-      const r = await sys.request('POST', '/api/v1/exchange/members', { memberClass: 'GOV', memberCode: id.split('/')[2], name });
-      expect(r.statusCode).toBe(201);
-    }
+    ]);
     const specs = [
       { key: 'police', member: POLICE, subsystem: 'hukou', suite: 'sm2', services: { persons: { backend: backendUrl, timeoutMs: 2000 } } },
       { key: 'market', member: MARKET, subsystem: 'license', suite: 'ed25519' },
       { key: 'civil', member: CIVIL, subsystem: 'welfare', suite: 'ed25519' },
     ] as const;
-    const fingerprint = (await p.app.inject({ url: '/api/v1/exchange/center' })).json().fingerprint as string;
     for (const s of specs) {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `zt-node-${s.key}-`));
-      dirs.push(dir);
-      const init = await initNode({
-        centerUrl,
+      const node = await prepareNode({ ...center, url: centerUrl }, leftovers, {
+        name: s.key,
         memberId: s.member,
         subsystems: [s.subsystem],
-        dir,
         suite: s.suite,
-        host: '127.0.0.1',
-        clientPort: 0,
-        serverPort: await freePort(),
-        centerFingerprint: fingerprint,
+        dialect,
+        approve: false,
         ...('services' in s ? { services: s.services } : {}),
       });
-      keys[`${s.member}/${s.subsystem}`] = init.apiKeys[s.subsystem]!;
-      await expect(startNode(loadNodeConfig(init.configFile))).rejects.toMatchObject({ code: 'EXCHANGE_NODE_NOT_APPROVED' });
-      expect((await sys.request('POST', `/api/v1/exchange/registrations/${init.nodeId}/approve`)).statusCode).toBe(200);
-      const raw = JSON.parse(fs.readFileSync(init.configFile, 'utf8')) as Record<string, unknown>;
-      if (dialect === 'postgres') {
-        const db = await createTestDatabase('postgres');
-        nodeDbs.push(db);
-        raw.dbUrl = db.url;
-      }
-      raw.logLevel = 'silent';
-      nodes[s.key] = await startNode(parseNodeConfig(raw, dir), { clock });
+      keys[`${s.member}/${s.subsystem}`] = node.apiKeys[s.subsystem]!;
+      await expect(startNode(loadNodeConfig(node.configFile))).rejects.toMatchObject({ code: 'EXCHANGE_NODE_NOT_APPROVED' });
+      await node.approve();
+      nodes[s.key] = await startNode(parseNodeConfig(node.raw, node.dir), { clock });
     }
     expect(
       (await sys.request('POST', '/api/v1/exchange/services', { subsystemId: `${POLICE}/hukou`, code: 'persons', title: '户籍人口', openapi: OPENAPI }))
@@ -174,8 +153,7 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
     relay?.close();
     backend?.close();
     await p?.destroy();
-    for (const db of nodeDbs) await db.drop();
-    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+    await leftovers.cleanUp();
   });
 
   it('carries an allowed call across two nodes, filters the fields and logs it on both sides', async () => {
@@ -569,13 +547,3 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
     expect(late.headers.get(H.error)).toBe('Server.ClientProxy.OutdatedGlobalConf');
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}

@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNode, parseNodeConfig, startNode, type ExchangeNode } from '../../src/exchange/index.js';
 import { H } from '../../src/exchange/protocol/messages.js';
 import { launchChromium, shot, staffSignIn as signIn, startDemoServer, type DemoServer, keepFailureEvidence, pick } from './helpers.js';
+import { freePort } from '../exchange-fixture.js';
 
 const RESOURCE = '流动人口户籍迁移核验信息';
 const PURPOSE = '企业开办核验法定代表人户籍';
@@ -317,13 +318,3 @@ describe('console: catalogue, review, apply, approve fewer items, call through t
     await market.close();
   }, 240_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
