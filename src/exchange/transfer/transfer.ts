@@ -143,6 +143,31 @@ export function createTransfers(deps: TransferDeps) {
     return db.selectFrom('transfers').selectAll().where('role', '=', role).where('id', '=', id).executeTakeFirst();
   };
 
+  /** Records a transfer opened with `env` on this side; false when this side already has one with its id. */
+  const recordOpening = async (role: 'consumer' | 'provider', env: RequestEnvelope, signature: string, startedAt: string): Promise<boolean> => {
+    const shape = transferShape(env)!;
+    const row: TransferRow = {
+      role,
+      id: env.messageId,
+      envelope: JSON.stringify(env),
+      signature,
+      size: shape.size,
+      chunk_size: shape.chunkSize,
+      status: 'open',
+      result: null,
+      created_at: startedAt,
+      ended_at: null,
+    };
+    return (
+      (await db
+        .insertInto('transfers')
+        .values(row)
+        .onConflict((oc) => oc.doNothing())
+        .returning('id')
+        .executeTakeFirst()) !== undefined
+    );
+  };
+
   // ── abandoned transfers ─────────────────────────────────────────────────────────────────
   // A transfer nobody moves on for `transfer.abandonAfterHours` is abandoned: its chunks (rows and
   // file) are deleted, its row stays with status `abandoned`. Progress is the last verified chunk
@@ -340,23 +365,7 @@ export function createTransfers(deps: TransferDeps) {
       bodyHash: hashText,
     };
     const signature = await deps.sign(canonicalRequest(env));
-    const inserted = await db
-      .insertInto('transfers')
-      .values({
-        role: 'consumer',
-        id: transferId,
-        envelope: JSON.stringify(env),
-        signature,
-        size,
-        chunk_size: config.transfer.chunkBytes,
-        status: 'open',
-        result: null,
-        created_at: started,
-        ended_at: null,
-      })
-      .onConflict((oc) => oc.doNothing())
-      .returning('id')
-      .executeTakeFirst();
+    const inserted = await recordOpening('consumer', env, signature, started);
     if (!inserted) throw invalid(`X-Road-Id ${transferId} was already used`);
     try {
       const opening = Buffer.from(JSON.stringify({ envelope: env, signature }));
@@ -598,23 +607,7 @@ export function createTransfers(deps: TransferDeps) {
       });
       throw new XRoadError('Server.ServerProxy.AccessDenied', access.denied);
     }
-    const inserted = await db
-      .insertInto('transfers')
-      .values({
-        role: 'provider',
-        id: env.messageId,
-        envelope: JSON.stringify(env),
-        signature,
-        size: shape.size,
-        chunk_size: shape.chunkSize,
-        status: 'open',
-        result: null,
-        created_at: started,
-        ended_at: null,
-      })
-      .onConflict((oc) => oc.doNothing())
-      .returning('id')
-      .executeTakeFirst();
+    const inserted = await recordOpening('provider', env, signature, started);
     if (!inserted) throw new XRoadError('Server.ServerProxy.ReplayedMessage', env.messageId);
     await fs.promises.mkdir(dir, { recursive: true });
     const fh = await fs.promises.open(fileOf(env.messageId), 'w');
