@@ -168,10 +168,16 @@ interface ChainedGroup {
 
 /** The message log's hot writes on an SQLite connection, each a statement prepared once. */
 interface SqliteStatements {
-  /** Claims each id in one transaction; true where the id was not seen before. */
-  claimGroup(rows: readonly NodeTables['message_ids'][]): boolean[];
-  /** Moves the head past `count` records, chains them with `chain` and writes them, in one transaction. */
-  appendGroup(count: number, chain: (head: { seq: number; hash: string }) => ChainedGroup): MessageRecord[];
+  /**
+   * In one transaction (one commit): claims each id of `claims` (true where the id was not seen
+   * before; of the same id twice, the first), then, when `appendCount` > 0, moves the head past
+   * that many records, chains them with `chain` and writes them with their bodies.
+   */
+  write(
+    claims: readonly NodeTables['message_ids'][],
+    appendCount: number,
+    chain: (head: { seq: number; hash: string }) => ChainedGroup,
+  ): { claimed: boolean[]; records: MessageRecord[] };
 }
 
 function sqliteStatements(sqlite: SQLite.Database): SqliteStatements {
@@ -183,16 +189,17 @@ function sqliteStatements(sqlite: SQLite.Database): SqliteStatements {
   const insertBody = sqlite.prepare('insert into message_bodies (seq, part, body, key_id) values (?, ?, ?, ?)');
   const setHeadHash = sqlite.prepare('update message_log_head set hash = ? where id = 1');
   return {
-    claimGroup: sqlite.transaction((rows: readonly NodeTables['message_ids'][]) =>
-      rows.map((r) => claim.run(r.role, r.sender, r.message_id, r.seen_at).changes === 1),
+    write: sqlite.transaction(
+      (claims: readonly NodeTables['message_ids'][], appendCount: number, chain: (head: { seq: number; hash: string }) => ChainedGroup) => {
+        const claimed = claims.map((r) => claim.run(r.role, r.sender, r.message_id, r.seen_at).changes === 1);
+        if (appendCount === 0) return { claimed, records: [] };
+        const { records, bodies, last } = chain(moveHead.get(appendCount) as { seq: number; hash: string });
+        for (const r of records) insertRecord.run(COLUMNS.map((c) => r[c]));
+        for (const b of bodies) insertBody.run(b.seq, b.part, b.body, b.key_id);
+        setHeadHash.run(last);
+        return { claimed, records };
+      },
     ),
-    appendGroup: sqlite.transaction((count: number, chain: (head: { seq: number; hash: string }) => ChainedGroup) => {
-      const { records, bodies, last } = chain(moveHead.get(count) as { seq: number; hash: string });
-      for (const r of records) insertRecord.run(COLUMNS.map((c) => r[c]));
-      for (const b of bodies) insertBody.run(b.seq, b.part, b.body, b.key_id);
-      setHeadHash.run(last);
-      return records;
-    }),
   };
 }
 
@@ -212,7 +219,9 @@ export interface MessageLogOptions {
  * together in one transaction (one commit, one WAL flush on PostgreSQL), each record chained to
  * the one before in arrival order. An append's promise settles only after its group committed, so
  * a node answers only messages it has logged. Message-id claims are grouped the same way (one
- * `INSERT … ON CONFLICT DO NOTHING RETURNING` per group).
+ * `INSERT … ON CONFLICT DO NOTHING RETURNING` per group). On SQLite both are written with
+ * statements prepared once, and the claims and appends waiting at the same moment share one
+ * transaction (`writeDirect`).
  */
 export class MessageLog {
   private appends: PendingAppend[] = [];
@@ -284,15 +293,8 @@ export class MessageLog {
   private async flushClaims(): Promise<void> {
     while (this.claims.length > 0) {
       const group = this.claims.splice(0, 500);
-      const direct = this.directSqlite();
-      if (direct) {
-        try {
-          // One statement per claim: the first of the same id twice in a group claims it, the second changes nothing.
-          const won = direct.claimGroup(group.map((c) => c.row));
-          group.forEach((c, i) => c.resolve(won[i]!));
-        } catch (e) {
-          for (const c of group) c.reject(e);
-        }
+      if (this.directSqlite()) {
+        this.writeDirect(group, this.appends.splice(0, MAX_GROUP));
         continue;
       }
       const keyOf = (r: NodeTables['message_ids']) => `${r.role}\n${r.sender}\n${r.message_id}`;
@@ -354,34 +356,53 @@ export class MessageLog {
   private async flushAppends(): Promise<void> {
     while (this.appends.length > 0) {
       const group = this.appends.splice(0, MAX_GROUP);
+      if (this.directSqlite()) {
+        this.writeDirect(this.claims.splice(0, 500), group);
+        continue;
+      }
       try {
-        const direct = this.directSqlite();
-        const records = direct
-          ? direct.appendGroup(group.length, (head) => this.chainGroup(group, head))
-          : await this.db.transaction().execute(async (trx) => {
-              // Moving the head first takes its write lock: concurrent writers queue, the chain does not fork.
-              // Plain SQL throughout: the query builder costs more CPU than the statements take to run.
-              const {
-                rows: [head],
-              } = await sql<{ seq: number; hash: string }>`update message_log_head set seq = seq + ${group.length} where id = 1 returning seq, hash`.execute(
-                trx,
-              );
-              const { records, bodies, last } = this.chainGroup(group, head!);
-              const columns = sql.raw(COLUMNS.join(', '));
-              const rows = records.map((r) => sql`(${sql.join(COLUMNS.map((c) => r[c]))})`);
-              await sql`insert into message_log (${columns}) values ${sql.join(rows)}`.execute(trx);
-              const values = bodies.map((b) => sql`(${b.seq}, ${b.part}, ${b.body}, ${b.key_id})`);
-              for (let i = 0; i < values.length; i += 500)
-                await sql`insert into message_bodies (seq, part, body, key_id) values ${sql.join(values.slice(i, i + 500))}`.execute(trx);
-              await sql`update message_log_head set hash = ${last} where id = 1`.execute(trx);
-              return records;
-            });
+        const records = await this.db.transaction().execute(async (trx) => {
+          // Moving the head first takes its write lock: concurrent writers queue, the chain does not fork.
+          // Plain SQL throughout: the query builder costs more CPU than the statements take to run.
+          const {
+            rows: [head],
+          } = await sql<{ seq: number; hash: string }>`update message_log_head set seq = seq + ${group.length} where id = 1 returning seq, hash`.execute(trx);
+          const { records, bodies, last } = this.chainGroup(group, head!);
+          const columns = sql.raw(COLUMNS.join(', '));
+          const rows = records.map((r) => sql`(${sql.join(COLUMNS.map((c) => r[c]))})`);
+          await sql`insert into message_log (${columns}) values ${sql.join(rows)}`.execute(trx);
+          const values = bodies.map((b) => sql`(${b.seq}, ${b.part}, ${b.body}, ${b.key_id})`);
+          for (let i = 0; i < values.length; i += 500)
+            await sql`insert into message_bodies (seq, part, body, key_id) values ${sql.join(values.slice(i, i + 500))}`.execute(trx);
+          await sql`update message_log_head set hash = ${last} where id = 1`.execute(trx);
+          return records;
+        });
         group.forEach((p, i) => p.resolve(records[i]!));
       } catch (e) {
         for (const p of group) p.reject(e);
       }
     }
     this.appending = false;
+  }
+
+  /**
+   * Writes claims and appends on the SQLite connection in one synchronous transaction: the claims
+   * and appends waiting at the same moment share a commit (a provider node claims each message's
+   * id and appends its record, so under load both queues fill in the same turns). Settles each.
+   */
+  private writeDirect(claims: PendingClaim[], appends: PendingAppend[]): void {
+    try {
+      const { claimed, records } = this.statements!.write(
+        claims.map((c) => c.row),
+        appends.length,
+        (head) => this.chainGroup(appends, head),
+      );
+      claims.forEach((c, i) => c.resolve(claimed[i]!));
+      appends.forEach((p, i) => p.resolve(records[i]!));
+    } catch (e) {
+      for (const c of claims) c.reject(e);
+      for (const p of appends) p.reject(e);
+    }
   }
 
   /**
