@@ -277,23 +277,24 @@ describe.each(DIALECTS)('base registries (%s)', (dialect) => {
     const mine = (await p.audit.listDataAccess(`citizen:${idA}`, 200)).filter((r) => r.actor.id === 'concurrent-reader');
     expect(new Set(mine.map((r) => r.purpose))).toEqual(new Set(Array.from({ length: 40 }, (_, i) => `${i % 2 === 0 ? '并发读取' : '并发核验'} ${i}`)));
 
-    // 30 records at once: the first transaction takes one, the next takes the 29 that queued meanwhile.
+    // 30 records in one turn of the event loop: they wait for the next turn and share one transaction.
     const recorder = service.accessRecords;
     const entry = (i: number) => ({ actor: reader, action: 'registry.record.read', purpose: `批量 ${i}`, dataSubject: `citizen:${idB}` });
     const first = recorder.record(entry(0));
     const rest = Array.from({ length: 29 }, (_, i) => recorder.record(entry(i + 1)));
-    expect(recorder.pending).toBe(29);
+    expect(recorder.pending).toBe(30);
     const pendingAfterFirst = await first.then(() => recorder.pending);
-    expect(pendingAfterFirst).toBe(0); // all 29 went into the second transaction
+    expect(pendingAfterFirst).toBe(0); // all 30 went into the first transaction
     const seqs = await Promise.all(rest);
     expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+    expect(seqs[0]).toBe((await first) + 1);
 
-    // A record that cannot be written fails its own caller only (it shares a transaction with two others).
+    // A record that cannot be written fails its own caller only (it shares a transaction with three others).
     const blocker = recorder.record(entry(98));
     const poison = recorder.record({ ...entry(99), summary: { n: 1n } });
     const good = recorder.record(entry(100));
     const other = recorder.record(entry(101));
-    expect(recorder.pending).toBe(3);
+    expect(recorder.pending).toBe(4);
     await expect(poison).rejects.toThrow();
     expect(recorder.pending).toBe(0);
     expect(await good).toBe((await blocker) + 1);
