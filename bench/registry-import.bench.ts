@@ -2,7 +2,7 @@
  * Bulk import of a population file through `importRegistryFile` (what `zhengtong registry import`
  * runs), with full validation, beside a baseline measured in the same run (STYLE.md §13).
  *
- *   npx tsx bench/registry-import.bench.ts [--rows=1000000] [--bad=1000] [--profile]
+ *   npx tsx bench/registry-import.bench.ts [--rows=1000000] [--bad=1000] [--chunk=2000] [--profile]
  *
  * - (a) baseline: the same CSV through csv-parse alone (header-keyed records, as the importer reads them);
  * - (b) a file with `--bad` bad rows spread through it (wrong check character, unknown code, a
@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' },
     bad: { type: 'string', default: '1000' },
+    chunk: { type: 'string' },
     profile: { type: 'boolean', default: false },
   },
 });
@@ -172,6 +173,7 @@ try {
     actor,
     reason: '基准测试导入',
     onProgress: show,
+    ...(args.chunk ? { chunkSize: Number(args.chunk) } : {}),
   });
   const total = performance.now() - t;
   const importCpuRate = rows / cpuSeconds(cpu);
