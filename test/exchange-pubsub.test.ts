@@ -12,7 +12,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -27,6 +27,7 @@ import { BatchSigner } from '../src/exchange/protocol/batch-signature.js';
 import { H } from '../src/exchange/protocol/messages.js';
 import { makeUscc } from '../src/standards/index.js';
 import { createTestDatabase, createTestPlatform, DIALECTS, seedBasics, staffBrowser, type Browser, type TestDatabase, type TestPlatform } from './helpers.js';
+import { freePort } from './exchange-fixture.js';
 
 const CLI = ['--import', 'tsx', path.resolve('src/cli/main.ts')];
 const PURPOSE = '出生登记信息共享';
@@ -683,13 +684,3 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
     }
   }, 600_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import { H } from '../src/exchange/protocol/messages.js';
 import { canonicalChunk, T } from '../src/exchange/transfer/transfer-protocol.js';
 import { makeUscc } from '../src/standards/index.js';
 import { createTestDatabase, createTestPlatform, DIALECTS, seedBasics, staffBrowser, type Browser, type TestDatabase, type TestPlatform } from './helpers.js';
+import { freePort } from './exchange-fixture.js';
 
 const PURPOSE = '不动产登记档案移交';
 const GB = 1024 ** 3;
@@ -498,13 +499,3 @@ describe.each(DIALECTS)('file transfer between nodes (%s)', (dialect) => {
     expect(leftover).toEqual([]);
   }, 60_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
