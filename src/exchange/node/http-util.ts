@@ -11,6 +11,9 @@ import { XRoadError, type XRoadErrorType } from '../protocol/xroad-errors.js';
  */
 export function readBody(stream: IncomingMessage | AsyncIterable<Uint8Array>, max: number, tooLarge: XRoadErrorType): Promise<Buffer> {
   if (!('on' in stream)) return readIterable(stream, max, tooLarge);
+  // Already read to its end (nothing more will be emitted), or broken: what the async iterator answered.
+  if (stream.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  if (stream.destroyed) return Promise.reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
