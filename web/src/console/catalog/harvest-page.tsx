@@ -111,6 +111,38 @@ function SourceRuns({ id }: { id: string }) {
   );
 }
 
+/** The fields a source is added with; its address only when adding (a new address is a new source). */
+function SourceFields({ withUrl }: { withUrl: boolean }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <Form.Item
+        name="name"
+        label={t('catalog.harvest.name')}
+        rules={[{ required: true, whitespace: true, message: t('form.required', { field: t('catalog.harvest.name') }) }]}
+      >
+        <Input maxLength={200} />
+      </Form.Item>
+      {withUrl && (
+        <Form.Item
+          name="url"
+          label={t('catalog.harvest.url')}
+          extra={t('catalog.harvest.urlHelp')}
+          rules={[{ required: true, whitespace: true, message: t('form.required', { field: t('catalog.harvest.url') }) }]}
+        >
+          <Input maxLength={2100} className="zt-mono" placeholder="https://city.example.gov.cn/api/v1/catalog/dcat.ttl" />
+        </Form.Item>
+      )}
+      <Form.Item name="intervalMinutes" label={t('catalog.harvest.interval')} extra={t('catalog.harvest.intervalHelp')}>
+        <InputNumber min={5} max={10080} precision={0} style={{ width: 200 }} />
+      </Form.Item>
+      <Form.Item name="regionCode" label={t('catalog.harvest.region')}>
+        <Input maxLength={12} className="zt-mono" style={{ width: 200 }} />
+      </Form.Item>
+    </>
+  );
+}
+
 /**
  * 汇聚来源: the lower-level catalogs this one harvests (another zhengtong's DCAT-AP endpoint or any
  * DCAT-AP document) with their schedule, last run and counts; add one, harvest now, see the result;
@@ -274,27 +306,7 @@ export default function HarvestSourcesPage() {
           await queryClient.invalidateQueries({ queryKey: KEY });
         }}
       >
-        <Form.Item
-          name="name"
-          label={t('catalog.harvest.name')}
-          rules={[{ required: true, whitespace: true, message: t('form.required', { field: t('catalog.harvest.name') }) }]}
-        >
-          <Input maxLength={200} />
-        </Form.Item>
-        <Form.Item
-          name="url"
-          label={t('catalog.harvest.url')}
-          extra={t('catalog.harvest.urlHelp')}
-          rules={[{ required: true, whitespace: true, message: t('form.required', { field: t('catalog.harvest.url') }) }]}
-        >
-          <Input maxLength={2100} className="zt-mono" placeholder="https://city.example.gov.cn/api/v1/catalog/dcat.ttl" />
-        </Form.Item>
-        <Form.Item name="intervalMinutes" label={t('catalog.harvest.interval')} extra={t('catalog.harvest.intervalHelp')}>
-          <InputNumber min={5} max={10080} precision={0} style={{ width: 200 }} />
-        </Form.Item>
-        <Form.Item name="regionCode" label={t('catalog.harvest.region')}>
-          <Input maxLength={12} className="zt-mono" style={{ width: 200 }} />
-        </Form.Item>
+        <SourceFields withUrl />
       </FormModal>
       <FormModal<EditValues>
         title={t('catalog.harvest.editTitle', { name: editing?.name ?? '' })}
@@ -310,19 +322,7 @@ export default function HarvestSourcesPage() {
           await queryClient.invalidateQueries({ queryKey: KEY });
         }}
       >
-        <Form.Item
-          name="name"
-          label={t('catalog.harvest.name')}
-          rules={[{ required: true, whitespace: true, message: t('form.required', { field: t('catalog.harvest.name') }) }]}
-        >
-          <Input maxLength={200} />
-        </Form.Item>
-        <Form.Item name="intervalMinutes" label={t('catalog.harvest.interval')} extra={t('catalog.harvest.intervalHelp')}>
-          <InputNumber min={5} max={10080} precision={0} style={{ width: 200 }} />
-        </Form.Item>
-        <Form.Item name="regionCode" label={t('catalog.harvest.region')}>
-          <Input maxLength={12} className="zt-mono" style={{ width: 200 }} />
-        </Form.Item>
+        <SourceFields withUrl={false} />
         <Form.Item name="enabled" label={t('catalog.harvest.enabled')} valuePropName="checked" extra={t('catalog.harvest.enabledHelp')}>
           <Switch />
         </Form.Item>
