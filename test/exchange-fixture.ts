@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { Dialect } from '../src/core/db/database.js';
+import { seedDemoCity, startDemoExchange, type DemoExchange, type RunningDemoNode } from '../src/demo/index.js';
 import { initNode, type InitNodeInput } from '../src/exchange/index.js';
 import { createTestDatabase, createTestPlatform, seedBasics, staffBrowser, type Browser, type TestDatabase, type TestPlatform } from './helpers.js';
 
@@ -114,4 +115,22 @@ export async function prepareNode(
   };
   if (spec.approve !== false) await approve();
   return { dir, nodeId: init.nodeId, configFile: init.configFile, apiKeys: init.apiKeys, raw, approve };
+}
+
+/**
+ * The demo city (20 citizens, 3 enterprises) on a loopback port with its department nodes started
+ * in this process, on real time: what the demo runs, for tests of the registries on the exchange.
+ */
+export async function startDemoCityExchange(
+  dialect: Dialect,
+  dataDir: string,
+): Promise<{ p: TestPlatform; platformUrl: string; exchange: DemoExchange; nodes: Record<'gaj' | 'mz' | 'scjg', RunningDemoNode> }> {
+  const p = await createTestPlatform(dialect);
+  p.clock.set(new Date());
+  await seedDemoCity(p, { citizens: 20, enterprises: 3 });
+  await p.app.listen({ port: 0, host: '127.0.0.1' });
+  const platformUrl = `http://127.0.0.1:${(p.app.server.address() as AddressInfo).port}`;
+  const exchange = await startDemoExchange(p, { centerUrl: platformUrl, dataDir, inProcess: true, logLevel: 'silent' });
+  const nodes = Object.fromEntries(exchange.nodes.map((n) => [n.key, n])) as Record<'gaj' | 'mz' | 'scjg', RunningDemoNode>;
+  return { p, platformUrl, exchange, nodes };
 }

@@ -7,17 +7,17 @@
  * restarted behind its cursor publishes nothing twice; a department without a right cannot subscribe.
  */
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_EVENT_GRANTS } from '../src/demo/demo-exchange.js';
 import { REGISTRY_EVENTS_CURSOR } from '../src/demo/demo-node.js';
-import { buildDemoCity, DEMO_GRANTS, seedDemoCity, startDemoExchange, type DemoExchange, type RunningDemoNode } from '../src/demo/index.js';
+import { buildDemoCity, DEMO_GRANTS, type DemoExchange, type RunningDemoNode } from '../src/demo/index.js';
 import { H } from '../src/exchange/protocol/messages.js';
 import { createApiKey, listUsers } from '../src/identity/index.js';
 import { startRegistryEventPublisher, type RegistryChange } from '../src/registries/exchange/registry-events.js';
-import { createTestPlatform, DIALECTS, type TestPlatform } from './helpers.js';
+import { DIALECTS, type TestPlatform } from './helpers.js';
+import { startDemoCityExchange } from './exchange-fixture.js';
 
 const citizen = buildDemoCity({ citizens: 1, enterprises: 0 }).seed.citizens[0]!;
 const EVENT_TYPE = 'population.changed';
@@ -38,7 +38,7 @@ describe.each(DIALECTS)('population change events through the exchange (%s)', (d
   let platformUrl = '';
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-registry-events-'));
   const gajDir = path.join(dataDir, 'exchange-demo', 'gaj');
-  const nodes: Record<'gaj' | 'mz' | 'scjg', RunningDemoNode> = {} as never;
+  let nodes: Record<'gaj' | 'mz' | 'scjg', RunningDemoNode>;
   let mzKey = '';
   let mzOrgId = '';
   let adapterKey = '';
@@ -86,13 +86,7 @@ describe.each(DIALECTS)('population change events through the exchange (%s)', (d
     ).attributes.maritalStatus as string | null;
 
   beforeAll(async () => {
-    p = await createTestPlatform(dialect);
-    p.clock.set(new Date()); // node certificates and signatures use real time
-    await seedDemoCity(p, { citizens: 20, enterprises: 3 });
-    await p.app.listen({ port: 0, host: '127.0.0.1' });
-    platformUrl = `http://127.0.0.1:${(p.app.server.address() as AddressInfo).port}`;
-    exchange = await startDemoExchange(p, { centerUrl: platformUrl, dataDir, inProcess: true, logLevel: 'silent' });
-    for (const n of exchange.nodes) nodes[n.key as 'gaj' | 'mz' | 'scjg'] = n;
+    ({ p, platformUrl, exchange, nodes } = await startDemoCityExchange(dialect, dataDir));
     const admin = { type: 'system' as const, roles: ['system-admin' as const] };
     const mzStaff = (await listUsers(p.identity, admin, { kind: 'staff', q: 'mz.staff1', limit: 1, offset: 0 })).items[0]!;
     mzOrgId = mzStaff.orgId!;

@@ -7,15 +7,15 @@
  * names that department and its purpose.
  */
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listResources } from '../src/catalog/index.js';
-import { buildDemoCity, DEMO_GRANTS, DEMO_PASSWORD, seedDemoCity, startDemoExchange, type DemoExchange, type RunningDemoNode } from '../src/demo/index.js';
+import { buildDemoCity, DEMO_GRANTS, DEMO_PASSWORD, type DemoExchange, type RunningDemoNode } from '../src/demo/index.js';
 import { H } from '../src/exchange/protocol/messages.js';
 import { createApiKey, listUsers } from '../src/identity/index.js';
-import { Browser, createTestPlatform, DIALECTS, type TestPlatform } from './helpers.js';
+import { Browser, DIALECTS, type TestPlatform } from './helpers.js';
+import { startDemoCityExchange } from './exchange-fixture.js';
 
 const citizen = buildDemoCity({ citizens: 1, enterprises: 0 }).seed.citizens[0]!;
 const birthDate = `${citizen.idNumber.slice(6, 10)}-${citizen.idNumber.slice(10, 12)}-${citizen.idNumber.slice(12, 14)}`;
@@ -26,7 +26,7 @@ describe.each(DIALECTS)('the population registry through the exchange (%s)', (di
   let exchange: DemoExchange;
   let platformUrl = '';
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-registry-exchange-'));
-  const nodes: Record<'gaj' | 'mz' | 'scjg', RunningDemoNode> = {} as never;
+  let nodes: Record<'gaj' | 'mz' | 'scjg', RunningDemoNode>;
   let me: Browser;
 
   /** A call from a department's system through its own node to the registry service. */
@@ -52,13 +52,7 @@ describe.each(DIALECTS)('the population registry through the exchange (%s)', (di
     }>;
 
   beforeAll(async () => {
-    p = await createTestPlatform(dialect);
-    p.clock.set(new Date()); // node certificates and signatures use real time
-    await seedDemoCity(p, { citizens: 20, enterprises: 3 });
-    await p.app.listen({ port: 0, host: '127.0.0.1' });
-    platformUrl = `http://127.0.0.1:${(p.app.server.address() as AddressInfo).port}`;
-    exchange = await startDemoExchange(p, { centerUrl: platformUrl, dataDir, inProcess: true, logLevel: 'silent' });
-    for (const n of exchange.nodes) nodes[n.key as 'gaj' | 'mz' | 'scjg'] = n;
+    ({ p, platformUrl, exchange, nodes } = await startDemoCityExchange(dialect, dataDir));
     me = new Browser(p);
     expect((await me.request('POST', '/api/v1/auth/login', { username: citizen.idNumber, password: DEMO_PASSWORD })).statusCode).toBe(200);
   }, 180_000);
