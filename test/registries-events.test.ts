@@ -256,6 +256,9 @@ describe.each(DIALECTS)('population change events through the exchange (%s)', (d
     expect(created.attributes).toEqual(expect.arrayContaining(['idNumber', 'name', 'householdAddress']));
     // Attribute names only: the seeded name and address appear nowhere.
     expect(JSON.stringify(page)).not.toContain(citizen.name);
+    // Each page that leaves the platform is in the audit chain, with how many entries and up to where.
+    const [read] = await p.audit.search({ action: 'registry.exchange.changes.read', limit: 1 });
+    expect(read).toMatchObject({ subject: { type: 'registry', id: 'population' }, summary: { after: 0, count: page.items.length, lastSeq: page.head } });
     const bad = await fetch(`${platformUrl}/api/v1/registries/population/exchange/changes?after=-1`, { headers: { 'x-api-key': adapterKey } });
     expect(bad.status).toBe(400);
   });

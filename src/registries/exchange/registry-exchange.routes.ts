@@ -151,7 +151,19 @@ export async function registryExchangeRoutes(app: HttpApp, registries: RegistryS
     },
     async (request) => {
       const def = await authorizeKeeper(registries, request.params.registry, request.actor);
-      return changesAfter(registries, def, request.query.after, request.query.limit);
+      const page = await changesAfter(registries, def, request.query.after, request.query.limit);
+      // The feed names records (keys) and what changed in them: a page that leaves the platform is audited.
+      if (page.items.length > 0)
+        await registries.deps.db.transaction().execute((trx) =>
+          registries.deps.audit.append(trx, {
+            actor: request.actor,
+            context: request.ctx,
+            action: 'registry.exchange.changes.read',
+            subject: { type: 'registry', id: def.key },
+            summary: { after: request.query.after, count: page.items.length, lastSeq: page.items[page.items.length - 1]!.seq },
+          }),
+        );
+      return page;
     },
   );
 
