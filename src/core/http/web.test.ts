@@ -40,6 +40,10 @@ describe('registerWebApp', () => {
       expect(res.body).toContain('<div id="root">');
       expect(res.headers['content-security-policy']).toMatch(/script-src 'self'/);
     }
+    // The front door answers any client (curl http://127.0.0.1:8080/), not only browsers.
+    const plain = await app.inject({ url: '/' });
+    expect(plain.statusCode).toBe(200);
+    expect(plain.body).toContain('<div id="root">');
   });
 
   it('serves built assets with a long cache', async () => {
@@ -72,6 +76,7 @@ describe('registerWebApp', () => {
     for (const [url, headers] of [
       ['/api/v1/x', HTML],
       ['/healthzz/x', {}],
+      ['/console', {}],
       ['/assets/missing.js', {}],
       ['/readyz/x', HTML],
     ] as const) {

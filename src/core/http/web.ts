@@ -17,9 +17,9 @@ function wantsHtml(request: FastifyRequest): boolean {
  * Serves the built web app (portal at `/`, console at `/console`) from `distDir` (`web/dist`):
  * its files as they are — hashed `/assets/*` cached for a year (brotli or gzip versions made at build
  * time when the client accepts them), the rest revalidated — and
- * `index.html` for any other GET that accepts HTML, so client-side routes survive a reload.
- * Requests under /api, /docs, /openapi.json, /healthz and /readyz, and requests that do not
- * accept HTML, get the platform's JSON 404 instead.
+ * `index.html` at `/` and for any other GET that accepts HTML, so client-side routes survive a
+ * reload. Requests under /api, /docs, /openapi.json, /healthz and /readyz, and requests for other
+ * paths that do not accept HTML, get the platform's JSON 404 instead.
  *
  * Returns false (registering nothing) when `distDir` holds no index.html, e.g. when the web app
  * has not been built; the caller then serves the plain landing page.
@@ -53,7 +53,9 @@ export async function registerWebApp(app: HttpApp, distDir: string): Promise<boo
 
   const sendIndex = async (request: FastifyRequest, reply: FastifyReply) => {
     const pathname = request.url.split('?')[0] ?? '/';
-    if (SERVER_PATHS.test(pathname) || !wantsHtml(request)) throw new AppError('ROUTE_NOT_FOUND', `接口不存在：${request.method} ${pathname}`);
+    // The site's front door answers every client (curl, probes); deeper unknown paths only browsers.
+    if (SERVER_PATHS.test(pathname) || (pathname !== '/' && !wantsHtml(request)))
+      throw new AppError('ROUTE_NOT_FOUND', `接口不存在：${request.method} ${pathname}`);
     return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(indexHtml);
   };
   app.get('/', { schema: { hide: true } }, sendIndex);
