@@ -11,7 +11,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 
-const SPECS = path.resolve(import.meta.dirname, '../../shared/specs/govstack');
+/** `shared/` beside the checkout (as CI places it), else this workplace's copy (as test/catalog-dcat.test.ts reads it). */
+const SPECS = [path.resolve(import.meta.dirname, '../../shared/specs/govstack'), '/work/shared/specs/govstack'].find((d) => fs.existsSync(d)) ?? '';
 
 type Schema = Record<string, unknown>;
 
