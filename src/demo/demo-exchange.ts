@@ -172,22 +172,25 @@ async function ensureAdapterKey(platform: Platform, dir: string, state: NodeStat
   return next;
 }
 
+/** What a demo catalog resource says beyond its fixed parts (class 101 人口, 无条件共享, by interface). */
+interface LinkedResource {
+  name: string;
+  abstract: string;
+  items: DataItem[];
+  keywords: string[];
+  link: { ref: string; title: string };
+}
+
 /**
- * Lists the population registry in the catalog as a base-registry resource (人口, class 101, so
- * 无条件共享) whose data items are the registry's attributes, served by `serviceId` (once).
+ * Lists a population-registry resource in the catalog (人口, class 101, so 无条件共享), served by the
+ * exchange service or event type `resource.link.ref` — once: nothing is written when a published
+ * resource of the provider already links to it.
  */
-export async function ensurePopulationResource(platform: Platform, providerOrgId: string, serviceId: string): Promise<void> {
+async function ensureLinkedResource(platform: Platform, providerOrgId: string, resource: LinkedResource): Promise<void> {
   const provider: Actor = { ...SYSTEM_ACTOR, name: 'demo:exchange-setup', orgId: providerOrgId };
   const reader: Actor = { type: 'staff', name: 'demo:exchange-setup', orgId: providerOrgId, roles: ['dept-staff'] };
   const published = await listResources(platform.catalog, reader, { scope: 'mine', status: 'published', limit: 500, offset: 0 });
-  if (published.items.some((r) => r.links.some((l) => l.kind === 'service' && l.ref === serviceId))) return;
-  const items: DataItem[] = POPULATION.attributes.map((a) => ({
-    name: a.label.zh,
-    field: a.name,
-    type: a.type === 'date' ? 'D' : 'C',
-    length: a.type === 'date' ? null : (a.maxLength ?? 40),
-    element: null,
-  }));
+  if (published.items.some((r) => r.links.some((l) => l.kind === 'service' && l.ref === resource.link.ref))) return;
   const result = await importResources(
     platform.catalog,
     provider,
@@ -198,36 +201,52 @@ export async function ensurePopulationResource(platform: Platform, providerOrgId
         providerOrgId,
         input: {
           classCode: '101',
-          name: `${POPULATION.name.zh}（查询与核验服务）`,
-          abstract: '人口基础信息库经交换体系提供的查询、核验（逐项比对）与变更历史服务；访问记入消费部门名下，本人可在“我的数据”查看。',
+          name: resource.name,
+          abstract: resource.abstract,
           formatType: 'database',
-          items,
+          items: resource.items,
           shareType: 'unconditional',
           shareMethods: ['interface'],
           openType: 'closed',
           updateCycle: 'realtime',
-          keywords: ['人口', '身份核验', '基础信息库'],
+          keywords: resource.keywords,
           maintainer: '人口基础信息库管理岗',
-          links: [{ kind: 'service', ref: serviceId, title: '人口基础信息查询与核验服务' }],
+          links: [{ kind: 'service', ...resource.link }],
         },
       },
     ],
     { publish: true },
   );
   if (result.created !== 1)
-    throw new AppError('VALIDATION_FAILED', `人口基础信息资源未能编目 (the population resource was not catalogued): ${JSON.stringify(result)}`);
+    throw new AppError('VALIDATION_FAILED', `资源“${resource.name}”未能编目 (the resource was not catalogued): ${JSON.stringify(result)}`);
 }
 
 /**
- * Lists the population registry's change events in the catalog (人口, class 101, 无条件共享): the
- * event fields as data items, served by the event type `eventServiceId` (once). A department that
- * applies gets the access right to subscribe; events carry attribute names, never values.
+ * Lists the population registry in the catalog as a base-registry resource whose data items are
+ * the registry's attributes, served by `serviceId` (once).
  */
-export async function ensurePopulationEventsResource(platform: Platform, providerOrgId: string, eventServiceId: string): Promise<void> {
-  const provider: Actor = { ...SYSTEM_ACTOR, name: 'demo:exchange-setup', orgId: providerOrgId };
-  const reader: Actor = { type: 'staff', name: 'demo:exchange-setup', orgId: providerOrgId, roles: ['dept-staff'] };
-  const published = await listResources(platform.catalog, reader, { scope: 'mine', status: 'published', limit: 500, offset: 0 });
-  if (published.items.some((r) => r.links.some((l) => l.kind === 'service' && l.ref === eventServiceId))) return;
+export function ensurePopulationResource(platform: Platform, providerOrgId: string, serviceId: string): Promise<void> {
+  return ensureLinkedResource(platform, providerOrgId, {
+    name: `${POPULATION.name.zh}（查询与核验服务）`,
+    abstract: '人口基础信息库经交换体系提供的查询、核验（逐项比对）与变更历史服务；访问记入消费部门名下，本人可在“我的数据”查看。',
+    items: POPULATION.attributes.map((a) => ({
+      name: a.label.zh,
+      field: a.name,
+      type: a.type === 'date' ? 'D' : 'C',
+      length: a.type === 'date' ? null : (a.maxLength ?? 40),
+      element: null,
+    })),
+    keywords: ['人口', '身份核验', '基础信息库'],
+    link: { ref: serviceId, title: '人口基础信息查询与核验服务' },
+  });
+}
+
+/**
+ * Lists the population registry's change events in the catalog: the event fields as data items,
+ * served by the event type `eventServiceId` (once). A department that applies gets the access
+ * right to subscribe; events carry attribute names, never values.
+ */
+export function ensurePopulationEventsResource(platform: Platform, providerOrgId: string, eventServiceId: string): Promise<void> {
   const labels: Record<string, string> = {
     registry: '基础信息库',
     recordKey: '记录键（公民身份号码）',
@@ -238,42 +257,14 @@ export async function ensurePopulationEventsResource(platform: Platform, provide
     sources: '来源部门',
     leafHash: '条目哈希',
   };
-  const items: DataItem[] = Object.keys(RegistryChangeSchema.properties).map((field) => ({
-    name: labels[field] ?? field,
-    field,
-    type: 'C',
-    length: 200,
-    element: null,
-  }));
-  const result = await importResources(
-    platform.catalog,
-    provider,
-    CTX,
-    [
-      {
-        row: 1,
-        providerOrgId,
-        input: {
-          classCode: '101',
-          name: `${POPULATION.name.zh}（变更事件）`,
-          abstract:
-            '人口基础信息库每一次变更经交换体系发布一条事件（population.changed）：记录键、变更的属性名、来源部门、时间和条目哈希，不含属性取值；订阅部门凭授权经查询服务取得本部门可见的取值。',
-          formatType: 'database',
-          items,
-          shareType: 'unconditional',
-          shareMethods: ['interface'],
-          openType: 'closed',
-          updateCycle: 'realtime',
-          keywords: ['人口', '变更通知', '基础信息库'],
-          maintainer: '人口基础信息库管理岗',
-          links: [{ kind: 'service', ref: eventServiceId, title: '人口基础信息变更事件（发布/订阅）' }],
-        },
-      },
-    ],
-    { publish: true },
-  );
-  if (result.created !== 1)
-    throw new AppError('VALIDATION_FAILED', `人口基础信息变更事件资源未能编目 (the population events resource was not catalogued): ${JSON.stringify(result)}`);
+  return ensureLinkedResource(platform, providerOrgId, {
+    name: `${POPULATION.name.zh}（变更事件）`,
+    abstract:
+      '人口基础信息库每一次变更经交换体系发布一条事件（population.changed）：记录键、变更的属性名、来源部门、时间和条目哈希，不含属性取值；订阅部门凭授权经查询服务取得本部门可见的取值。',
+    items: Object.keys(RegistryChangeSchema.properties).map((field) => ({ name: labels[field] ?? field, field, type: 'C', length: 200, element: null })),
+    keywords: ['人口', '变更通知', '基础信息库'],
+    link: { ref: eventServiceId, title: '人口基础信息变更事件（发布/订阅）' },
+  });
 }
 
 /** Applies through the catalog for the provider's resource behind `serviceId` (once). */
