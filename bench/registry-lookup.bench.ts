@@ -22,7 +22,17 @@
  * personal attributes are masked. Keys rotate over 10,000 records per case. The audit chain must
  * grow by exactly one access record per successful lookup (warm-up included) and verify at the
  * end; any non-200 response or a missing access record makes the exit code 1.
- * `--profile` samples the server thread's CPU during each HTTP case (slower: figures of such a run are not the ones to report).
+ * The load generator runs in a worker thread (bench/lib/load.ts): its own event loop and heap, so
+ * it never shares the server's thread, but on a 2-core machine it takes CPU the server could use.
+ * Each HTTP case prints the server thread's event-loop utilization (1 = the server was saturated),
+ * the client thread's, and the process's CPU (both threads, % of one core): a case whose server
+ * ELU is well under 1 was limited by the client or by the machine, not by the server, and one
+ * whose CPU stays far under 100 % while the server ELU is 1 was starved by other processes.
+ * `per CPU s`: lookups per second of process CPU (server and client threads together), which
+ * moves less with the machine's load than lookups/s.
+ * `--profile` samples the server thread's CPU during each HTTP case and splits it by layer
+ * (session check, access record, hashing, SQL, Fastify, helmet, serialisation, logging, HTTP…)
+ * and by function (slower: figures of such a run are not the ones to report).
  * Figures move with machine load (2 cores shared here): compare figures of one run.
  */
 import os from 'node:os';
@@ -33,7 +43,7 @@ import { verifyAuditChain } from '../src/audit/index.js';
 import { currentTotp, findOrgByUscc, seedIdentity } from '../src/identity/index.js';
 import { POPULATION, type Attributes } from '../src/registries/index.js';
 import { makeCitizenId, makeUscc } from '../src/standards/index.js';
-import { startCpuProfile } from './lib/cpu-profile.js';
+import { startCpuProfile, type Frame, type ProfileLayer } from './lib/cpu-profile.js';
 import { runLoad, type LoadResult, type LoadSpec } from './lib/load.js';
 import { BENCH_PASSWORD, startBenchPlatform } from './lib/platform-fixture.js';
 
@@ -52,6 +62,44 @@ const connections = Number(args.connections);
 const durationMs = Number(args.duration) * 1000;
 const warmupMs = Number(args.warmup) * 1000;
 const cases = new Set(args.cases.split(','));
+
+/**
+ * Where a lookup's server time goes, for `--profile`: a sample counts for the first layer that
+ * matches a frame of its stack. SQL that runs after an `await` has lost its caller's frames (V8
+ * samples carry no async stack), so the queries of the session check, the lookup and the access
+ * record's transaction share the SQL layer; only query building in the caller's turn counts there.
+ */
+const inFile = (re: RegExp) => (f: Frame) => re.test(f.url);
+const named = (re: RegExp) => (f: Frame) => re.test(f.functionName);
+const LAYERS: ProfileLayer[] = [
+  { name: 'audit record: fields, canonical text, hash', match: (f) => inFile(/src\/audit\/audit-(chain|range)\.ts/)(f) || named(/^(toRow|toFields)$/)(f) },
+  { name: 'decrypting sealed attributes', match: inFile(/src\/core\/(keys\.ts|crypto\/)/) },
+  { name: 'logging (pino)', match: inFile(/node_modules\/(pino|sonic-boom|thread-stream)/) },
+  { name: 'session / bearer check', match: (f) => inFile(/src\/identity\//)(f) },
+  { name: 'access record write (recorder, audit append)', match: inFile(/src\/(registries\/access-recorder|audit\/)/) },
+  { name: 'masking and presenting', match: named(/^(present|maskValue)$/) },
+  { name: 'policy', match: inFile(/src\/core\/policy\.ts/) },
+  { name: 'registry lookup (routes, service, query building)', match: inFile(/src\/registries\//) },
+  {
+    name: 'HTTP parsing and socket writes (node)',
+    match: (f) =>
+      /^node:(_http|net|internal\/(stream|http|streams))/.test(f.url) || named(/^(writev|writeBuffer|writeUtf8String|writeLatin1String|execute)$/)(f),
+  },
+  { name: 'request body JSON parse', match: inFile(/node_modules\/(secure-json-parse|fastify\/lib\/contentTypeParser)/) },
+  {
+    name: 'response serialisation (fast-json-stringify)',
+    match: (f) => inFile(/node_modules\/fast-json-stringify/)(f) || (f.url === '' && /^anonymous/.test(f.functionName)),
+  },
+  { name: 'schema validation (ajv)', match: (f) => inFile(/node_modules\/ajv/)(f) || (f.url === '' && /^validate/.test(f.functionName)) },
+  { name: 'security headers (helmet)', match: inFile(/node_modules\/(@fastify\/)?helmet/) },
+  {
+    name: 'SQL (Kysely, better-sqlite3)',
+    match: (f) => inFile(/node_modules\/(kysely|better-sqlite3)|src\/core\/db\//)(f) || named(/^(all|get|run|prepare)$/)(f),
+  },
+  { name: 'other Fastify plugins (compress, cookie, rate-limit)', match: inFile(/node_modules\/@fastify\//) },
+  { name: 'Fastify core (routing, hooks, reply)', match: inFile(/node_modules\/(fastify|find-my-way|avvio|toad-cache)\//) },
+  { name: 'garbage collector', match: named(/^\(garbage collector\)$/) },
+];
 
 const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : '–');
 
@@ -132,7 +180,7 @@ try {
 
   const picked = Array.from({ length: Math.min(records, 10_000) }, (_, i) => Math.floor((i * records) / Math.min(records, 10_000)));
   const keys = picked.map(idOf);
-  const rows: string[][] = [['case', 'lookups/s', 'p50 ms', 'p99 ms', 'errors', 'access records']];
+  const rows: string[][] = [['case', 'lookups/s', 'p50 ms', 'p99 ms', 'errors', 'access records', 'server ELU', 'client ELU', 'CPU %', 'per CPU s']];
   const print = () => {
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     for (const [n, r] of rows.entries()) {
@@ -155,7 +203,18 @@ try {
       samples.push(performance.now() - t0);
     }
     const l = latencies(samples);
-    rows.push(['(a) raw point query (better-sqlite3, 1 caller)', fmt((n / (performance.now() - start)) * 1000), fmt(l.p50, 3), fmt(l.p99, 3), '0', '–']);
+    rows.push([
+      '(a) raw point query (better-sqlite3, 1 caller)',
+      fmt((n / (performance.now() - start)) * 1000),
+      fmt(l.p50, 3),
+      fmt(l.p99, 3),
+      '0',
+      '–',
+      '–',
+      '–',
+      '–',
+      '–',
+    ]);
     raw.close();
   }
 
@@ -182,7 +241,18 @@ try {
       }),
     );
     const l = latencies(samples);
-    rows.push([`(b) point query via Kysely (${connections} callers)`, fmt((n / (performance.now() - start)) * 1000), fmt(l.p50, 3), fmt(l.p99, 3), '0', '–']);
+    rows.push([
+      `(b) point query via Kysely (${connections} callers)`,
+      fmt((n / (performance.now() - start)) * 1000),
+      fmt(l.p50, 3),
+      fmt(l.p99, 3),
+      '0',
+      '–',
+      '–',
+      '–',
+      '–',
+      '–',
+    ]);
   }
 
   const audited = async (
@@ -206,12 +276,15 @@ try {
       },
       {
         onMeasureStart: async () => {
-          if (args.profile) profiler = await startCpuProfile();
+          if (args.profile) profiler = await startCpuProfile(200, LAYERS);
         },
         onMeasureEnd: async () => {
           if (!profiler) return;
           const p = await profiler.stop();
           console.log(`  profile of ${label}: ${fmt(p.totalMs)} ms; ` + p.byOrigin.map((o) => `${o.name} ${fmt(o.share * 100, 1)}%`).join(' · '));
+          console.log('    by layer:');
+          for (const l of p.byLayer) console.log(`    ${fmt(l.share * 100, 1).padStart(5)}%  ${l.name}`);
+          console.log('    by function (self time):');
           for (const f of p.byFunction.slice(0, 15)) console.log(`    ${fmt(f.share * 100, 1).padStart(5)}%  ${f.name}`);
         },
       },
@@ -224,7 +297,18 @@ try {
       console.error(`  ${label}: ${errors} errors, ${delta} access records for ${expected} lookups`, r.errorsByKind, r.errorSamples);
     }
     const audit = !recorded && delta === 0 ? 'none, as designed' : delta === expected ? `${fmt(delta)} ✓` : `${fmt(delta)} ✗ (want ${fmt(expected)})`;
-    rows.push([label, fmt(r.rps), fmt(r.latency.p50, 2), fmt(r.latency.p99, 2), String(errors), audit]);
+    rows.push([
+      label,
+      fmt(r.rps),
+      fmt(r.latency.p50, 2),
+      fmt(r.latency.p99, 2),
+      String(errors),
+      audit,
+      fmt(r.serverElu, 2),
+      fmt(r.clientElu, 2),
+      fmt(r.cpuPercent),
+      fmt(r.rps / (r.cpuPercent / 100)),
+    ]);
   };
   const bearer = { authorization: `Bearer ${token}` };
   const recorder = platform.registries.service.accessRecords;
