@@ -56,15 +56,24 @@ export class LogTree {
     return block.slice(from - b * BLOCK, to - b * BLOCK);
   }
 
-  /** Leaf hashes known to the caller (just written in this transaction), entries firstSeq… in order: saves reading them back. */
-  prime(firstSeq: number, hashes: readonly string[]): void {
+  /**
+   * Leaf hashes known to the caller (just written in this transaction), entries firstSeq… in
+   * order, as hex or as bytes: saves reading them back. Only the blocks they fill are kept.
+   */
+  prime(firstSeq: number, hashes: readonly string[] | readonly Buffer[]): void {
     for (let b = Math.ceil((firstSeq - 1) / BLOCK); (b + 1) * BLOCK <= firstSeq - 1 + hashes.length; b++) {
       const start = b * BLOCK - (firstSeq - 1);
+      const block = hashes.slice(start, start + BLOCK);
       this.blocks.set(
         b,
-        hashes.slice(start, start + BLOCK).map((h) => Buffer.from(h, 'hex')),
+        block.map((h) => (typeof h === 'string' ? Buffer.from(h, 'hex') : h)),
       );
     }
+  }
+
+  /** Drops the leaf blocks read or primed so far (stored nodes stay): a tree kept across a long import holds O(log n), not every leaf. */
+  forgetLeaves(): void {
+    this.blocks.clear();
   }
 
   private async storedNode(level: number, idx: number): Promise<Buffer | undefined> {
