@@ -104,7 +104,16 @@ export async function createPlatform(config: Config, options: { clock?: Clock } 
     };
     await seedClasses(database.db, clock.now().toISOString());
 
-    const registries = await createRegistries({ db: database.db, dialect: database.dialect, audit, clock, calendar, keys, identity });
+    const registries = await createRegistries({
+      db: database.db,
+      dialect: database.dialect,
+      audit,
+      clock,
+      calendar,
+      keys,
+      identity,
+      rightsWithServiceCode: (code) => accessRights.withServiceCode(database.db, code),
+    });
 
     const app = await createHttpApp({
       logLevel: config.logLevel,

@@ -12,11 +12,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_EVENT_GRANTS } from '../src/demo/demo-exchange.js';
 import { REGISTRY_EVENTS_CURSOR } from '../src/demo/demo-node.js';
-import { buildDemoCity, DEMO_GRANTS, type DemoExchange, type RunningDemoNode } from '../src/demo/index.js';
+import { buildDemoCity, DEMO_GRANTS, DEMO_PASSWORD, type DemoExchange, type RunningDemoNode } from '../src/demo/index.js';
 import { H } from '../src/exchange/protocol/messages.js';
 import { createApiKey, listUsers } from '../src/identity/index.js';
 import { startRegistryEventPublisher, type RegistryChange } from '../src/registries/exchange/registry-events.js';
-import { DIALECTS, type TestPlatform } from './helpers.js';
+import { Browser, DIALECTS, type TestPlatform } from './helpers.js';
 import { startDemoCityExchange } from './exchange-fixture.js';
 
 const citizen = buildDemoCity({ citizens: 1, enterprises: 0 }).seed.citizens[0]!;
@@ -156,6 +156,31 @@ describe.each(DIALECTS)('population change events through the exchange (%s)', (d
     await new Promise((r) => setTimeout(r, 5000));
     expect((await pull()).status).toBe(404);
   }, 120_000);
+
+  it('shows the citizen on 我的数据 that 民政局 receives their change events, and which change reached it', async () => {
+    const me = new Browser(p);
+    expect((await me.request('POST', '/api/v1/auth/login', { username: citizen.idNumber, password: DEMO_PASSWORD })).statusCode).toBe(200);
+    const notices = (await me.request('GET', '/api/v1/me/registry-record/change-notices')).json() as {
+      eventType: string;
+      recipients: Array<{ org: { name: string }; consumer: string; purpose: string; revokedAt: string | null }>;
+      changes: Array<{ seq: number; attributes: string[]; published: boolean; notified: Array<{ org: { name: string }; purpose: string }> }>;
+    };
+    expect(notices.eventType).toBe(EVENT_TYPE);
+    expect(notices.recipients).toEqual([
+      expect.objectContaining({
+        org: expect.objectContaining({ name: '示范市民政局' }),
+        consumer: nodes.mz.subsystemId,
+        purpose: subscribePurpose,
+        revokedAt: null,
+      }),
+    ]);
+    // Newest first: the marital-status change published above reached 民政局; the seeded entry was before the publisher started.
+    const [latest] = notices.changes;
+    expect(latest).toMatchObject({ attributes: ['maritalStatus'], published: true, notified: [{ org: { name: '示范市民政局' }, purpose: subscribePurpose }] });
+    expect(notices.changes.at(-1)).toMatchObject({ attributes: expect.arrayContaining(['idNumber', 'name']), published: false, notified: [] });
+    // Another citizen's notices are not reachable, and an anonymous caller gets 401.
+    expect((await new Browser(p).request('GET', '/api/v1/me/registry-record/change-notices')).statusCode).toBe(401);
+  });
 
   it('publishes nothing twice when the publisher restarts behind its cursor (crash after publishing, before saving)', async () => {
     const cursorFile = path.join(gajDir, REGISTRY_EVENTS_CURSOR);

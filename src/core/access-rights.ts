@@ -40,4 +40,6 @@ export interface AccessRightStore {
   revoke(trx: Db, id: string, reason: string): Promise<void>;
   /** Rights in force at `at` (ISO instant), for the global configuration. */
   inForce(db: Db, at: string): Promise<AccessRight[]>;
+  /** Every right (revoked ones too) on a service with this code, whoever provides it: who may receive an event type. */
+  withServiceCode(db: Db, code: string): Promise<AccessRight[]>;
 }

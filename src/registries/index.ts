@@ -12,6 +12,7 @@ import type { HttpApp } from '../core/http/app.js';
 import { findOrgById, findOrgByUscc, type IdentityDeps } from '../identity/index.js';
 import { secretBoxOf, type PlatformKeys } from '../core/keys.js';
 import { DiscrepancyService } from './discrepancy.service.js';
+import { changeNoticeRoutes, type RightsWithServiceCode } from './exchange/change-notices.routes.js';
 import { registryExchangeRoutes } from './exchange/registry-exchange.routes.js';
 import { govstackRoutes } from './govstack.routes.js';
 import { logVerifyRoutes } from './log-verify.routes.js';
@@ -72,6 +73,8 @@ export async function createRegistries(parts: {
   /** Resolves organisations (source department bindings). */
   identity: IdentityDeps;
   definitions?: readonly RegistryDefinition[];
+  /** The exchange center's access rights by service code, for who receives a registry's change events (none without a center). */
+  rightsWithServiceCode?: RightsWithServiceCode;
 }): Promise<RegistryModule> {
   const { keys } = parts;
   const deps: RegistryDeps = {
@@ -106,6 +109,7 @@ export async function createRegistries(parts: {
       await myDataRoutes(app, service, async (id) => (await findOrgById(parts.identity, id))?.name);
       await logVerifyRoutes(app, service);
       await registryExchangeRoutes(app, service);
+      await changeNoticeRoutes(app, service, parts.rightsWithServiceCode ?? (async () => []));
       await registryFileRoutes(app, service);
     },
   };

@@ -107,6 +107,10 @@ export class CenterAccessRightStore implements AccessRightStore {
     return (await repo.accessRightsInForce(db, new Date(at).toISOString())).map(presentAccessRight);
   }
 
+  async withServiceCode(db: Db, code: string): Promise<AccessRight[]> {
+    return (await repo.accessRightsWithServiceCode(db, code)).filter((r) => parseServiceId(r.service)?.service === code).map(presentAccessRight);
+  }
+
   async get(db: Db, id: string): Promise<AccessRight | undefined> {
     const r = await repo.findAccessRight(db, id);
     return r ? presentAccessRight(r) : undefined;

@@ -178,6 +178,11 @@ export async function listAccessRights(db: Db, f: { service?: string; consumer?:
   return query.orderBy('created_at').orderBy('id').limit(1000).execute();
 }
 
+/** Rights (revoked ones too) whose service id ends in `/code`; the caller checks the parsed code (a `_` or `%` in it matches more). */
+export async function accessRightsWithServiceCode(db: Db, code: string): Promise<AccessRightRow[]> {
+  return q(db).selectFrom('exchange_access_rights').selectAll().where('service', 'like', `%/${code}`).orderBy('created_at').orderBy('id').limit(1000).execute();
+}
+
 // ── trust root and configuration versions ────────────────────────────────────
 
 export async function findCa(db: Db): Promise<{ cert_pem: string; sealed_key: string } | undefined> {

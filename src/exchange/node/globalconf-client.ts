@@ -12,6 +12,8 @@ import type { NodeLogger } from './node-logger.js';
 export class GlobalConfHolder {
   private current: { conf: GlobalConf; signed: SignedGlobalConf } | undefined;
   private lastPollOk: string | undefined;
+  /** The poll running now: a second caller (the timer and `pollNow`) shares it, and `close` waits for it. */
+  private polling: Promise<'updated' | 'unchanged' | 'failed'> | undefined;
 
   constructor(
     private readonly opts: { centerUrl: string; center: CenterKey; instance: string; file: string; warnBeforeExpiryMs: number },
@@ -33,7 +35,17 @@ export class GlobalConfHolder {
    * Downloads, verifies and keeps a newer configuration. Never throws: a failed poll keeps the
    * last good configuration and is logged.
    */
-  async poll(): Promise<'updated' | 'unchanged' | 'failed'> {
+  poll(): Promise<'updated' | 'unchanged' | 'failed'> {
+    this.polling ??= this.pollOnce().finally(() => (this.polling = undefined));
+    return this.polling;
+  }
+
+  /** Resolves once no poll is running (the node waits for it before closing its files). */
+  async idle(): Promise<void> {
+    await this.polling;
+  }
+
+  private async pollOnce(): Promise<'updated' | 'unchanged' | 'failed'> {
     let signed: SignedGlobalConf;
     try {
       const res = await fetch(new URL('/api/v1/exchange/globalconf', this.opts.centerUrl), { signal: AbortSignal.timeout(10_000) });
@@ -56,10 +68,15 @@ export class GlobalConfHolder {
     const changed = !this.current || this.current.conf.version !== v.conf.version;
     this.current = { conf: v.conf, signed };
     this.lastPollOk = this.clock.now().toISOString();
+    // Kept on disk for a restart while the center is down; a failed write leaves the node working on the copy in memory.
     const tmp = `${this.opts.file}.${process.pid}.tmp`;
-    await fs.promises.mkdir(path.dirname(this.opts.file), { recursive: true });
-    await fs.promises.writeFile(tmp, JSON.stringify(signed));
-    await fs.promises.rename(tmp, this.opts.file);
+    try {
+      await fs.promises.mkdir(path.dirname(this.opts.file), { recursive: true });
+      await fs.promises.writeFile(tmp, JSON.stringify(signed));
+      await fs.promises.rename(tmp, this.opts.file);
+    } catch (e) {
+      this.log.error('globalconf could not be saved to disk; using it from memory', { file: this.opts.file, error: (e as Error).message });
+    }
     if (changed) this.log.info('globalconf updated', { version: v.conf.version, expiresAt: v.conf.expiresAt });
     return changed ? 'updated' : 'unchanged';
   }

@@ -623,6 +623,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
         clearInterval(timer);
         clearInterval(archiveTimer);
         await archiving?.catch(() => undefined);
+        await globalConf.idle();
         agent.destroy();
         backendAgents.http.destroy();
         backendAgents.https.destroy();

@@ -228,7 +228,7 @@ export function startRegistryEventPublisher(options: RegistryEventPublisherOptio
   const round = async (): Promise<boolean> => {
     let cursor = state.cursor ?? readCursor(options.cursorFile, registry, eventType);
     if (cursor === undefined) {
-      cursor = options.startAt === 'beginning' ? 0 : (await readPage(0, 1)).head;
+      cursor = options.startAt === 'beginning' ? 0 : (await readPage(0, 0)).head; // the head only: no entry leaves
       await saveCursor(cursor);
       log('info', 'registry events: starting', { registry, eventType, from: cursor });
     }

@@ -20,7 +20,10 @@ import { HistoryEntrySchema, RecordParams, RegistryParams, VerifyResponse } from
 import type { RegistryService } from '../registries.service.js';
 import type { RegistryDefinition } from '../registry-definition.js';
 import { entryChanges } from '../registry-log.js';
-import { RegistryChangePageSchema, type RegistryChange, type RegistryChangePage } from './registry-events.js';
+import { RegistryChangePageSchema, registryEventType, type RegistryChange, type RegistryChangePage } from './registry-events.js';
+
+/** The access record of one change of a person's record handed to the registry department's event publisher. */
+export const CHANGE_PUBLISHED = 'registry.record.change-published';
 
 /** Staff of a registry's department may serve it on the exchange (their adapter's credential). */
 export const REGISTRY_EXCHANGE_RULES = definePolicy([{ action: 'registry.exchange.serve', roles: ['dept-staff', 'dept-admin'] }]);
@@ -98,7 +101,7 @@ const ExchangeHeaders = Type.Object({
  */
 async function changesAfter(registries: RegistryService, def: RegistryDefinition, after: number, limit: number): Promise<RegistryChangePage> {
   const { db, sealer } = registries.deps;
-  const entries = await repo.entryPage(db, def.key, after, limit);
+  const entries = limit > 0 ? await repo.entryPage(db, def.key, after, limit) : [];
   const head = await repo.headSize(db, def.key);
   const bindings = await registries.bindings();
   const items = entries.map((e): RegistryChange => {
@@ -144,7 +147,7 @@ export async function registryExchangeRoutes(app: HttpApp, registries: RegistryS
         params: RegistryParams,
         querystring: StrictObject({
           after: Type.Integer({ minimum: 0, default: 0, description: '上次已发布的条目序号 / the last entry already published' }),
-          limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+          limit: Type.Integer({ minimum: 0, maximum: 500, default: 100, description: '0：只回答日志长度 / 0 answers the log’s size only' }),
         }),
         response: { 200: RegistryChangePageSchema, ...errorResponses },
       },
@@ -152,16 +155,37 @@ export async function registryExchangeRoutes(app: HttpApp, registries: RegistryS
     async (request) => {
       const def = await authorizeKeeper(registries, request.params.registry, request.actor);
       const page = await changesAfter(registries, def, request.query.after, request.query.limit);
-      // The feed names records (keys) and what changed in them: a page that leaves the platform is audited.
+      // The feed names records (keys) and what changed in them: a page that leaves the platform is
+      // audited, and each change of a person's record is a personal-data access of that person
+      // (their 我的数据 lists who receives the events: change-notices.routes.ts).
       if (page.items.length > 0)
         await registries.deps.db.transaction().execute((trx) =>
-          registries.deps.audit.append(trx, {
-            actor: request.actor,
-            context: request.ctx,
-            action: 'registry.exchange.changes.read',
-            subject: { type: 'registry', id: def.key },
-            summary: { after: request.query.after, count: page.items.length, lastSeq: page.items[page.items.length - 1]!.seq },
-          }),
+          registries.deps.audit.appendMany(trx, [
+            {
+              actor: request.actor,
+              context: request.ctx,
+              action: 'registry.exchange.changes.read',
+              subject: { type: 'registry', id: def.key },
+              summary: { after: request.query.after, count: page.items.length, lastSeq: page.items[page.items.length - 1]!.seq },
+            },
+            ...page.items.flatMap((item) => {
+              const dataSubject =
+                def.dataSubjectAttribute === def.keyAttribute ? registries.dataSubjectOf(def, { [def.keyAttribute]: item.recordKey }) : undefined;
+              return dataSubject
+                ? [
+                    {
+                      actor: request.actor,
+                      context: request.ctx,
+                      action: CHANGE_PUBLISHED,
+                      subject: { type: 'registry-entry', id: `${def.key}/${item.seq}` },
+                      summary: { attributes: item.attributes },
+                      dataSubject,
+                      purpose: `发布变更事件 ${registryEventType(def.key)} (publishing change events)`,
+                    },
+                  ]
+                : [];
+            }),
+          ]),
         );
       return page;
     },

@@ -10,6 +10,7 @@ import type { MessageKey } from '../../messages/zh-cn';
 
 type Access = ReplyOf<'/api/v1/me/registry-record/accesses', 'get'>['items'][number];
 type Definition = ReplyOf<'/api/v1/me/registry-record/definition', 'get'>;
+type Notices = ReplyOf<'/api/v1/me/registry-record/change-notices', 'get'>;
 
 const formatTime = (iso: string | null | undefined, lang: Lang) => (iso ? new Date(iso).toLocaleString(lang, { timeZone: 'Asia/Shanghai' }) : '—');
 
@@ -107,6 +108,81 @@ function MyAccesses() {
   );
 }
 
+/**
+ * Who is told, through the exchange, that the citizen's record changed (change events carry the
+ * changed attribute names, never values): the departments authorised to receive them, and per
+ * change whether it was published and to whom.
+ */
+function MyChangeNotices() {
+  const { t, lang } = useI18n();
+  const notices = useQuery({ queryKey: ['me', 'registry-change-notices'], queryFn: () => call('get', '/api/v1/me/registry-record/change-notices') });
+  const definition = useQuery({
+    queryKey: ['me', 'registry-definition'],
+    queryFn: () => call('get', '/api/v1/me/registry-record/definition'),
+    staleTime: Infinity,
+  });
+  const label = (name: string) => {
+    const a = definition.data?.attributes.find((x) => x.name === name);
+    return a ? (lang === 'en' ? a.label.en : a.label.zh) : name;
+  };
+  const day = (iso: string) => new Date(iso).toLocaleDateString(lang, { timeZone: 'Asia/Shanghai' });
+  return (
+    <Card title={<h2 className="zt-card-title">{t('registry.my.notices')}</h2>}>
+      <p className="zt-muted">{t('registry.my.noticesNote')}</p>
+      {notices.isError ? (
+        <ErrorState error={notices.error} onRetry={() => void notices.refetch()} />
+      ) : (
+        <>
+          <Table<Notices['recipients'][number]>
+            rowKey={(r) => `${r.consumer} ${r.validFrom}`}
+            size="small"
+            loading={notices.isPending}
+            dataSource={notices.data?.recipients ?? []}
+            pagination={false}
+            data-testid="my-change-recipients"
+            locale={{ emptyText: <Empty description={t('registry.my.noRecipients')} /> }}
+            columns={[
+              { title: t('registry.my.org'), key: 'org', render: (_: unknown, r) => r.org.name },
+              { title: t('registry.my.why'), dataIndex: 'purpose' },
+              {
+                title: t('registry.my.validity'),
+                key: 'validity',
+                render: (_: unknown, r) =>
+                  `${day(r.validFrom)} – ${r.validUntil ? day(r.validUntil) : t('registry.my.untilFurther')}` +
+                  (r.revokedAt ? ` · ${t('registry.my.revoked', { at: day(r.revokedAt) })}` : ''),
+              },
+            ]}
+          />
+          <h3 className="zt-gap">{t('registry.my.changes')}</h3>
+          <Table<Notices['changes'][number]>
+            rowKey="seq"
+            size="small"
+            loading={notices.isPending}
+            dataSource={notices.data?.changes ?? []}
+            pagination={{ pageSize: 10, hideOnSinglePage: true }}
+            data-testid="my-change-notices"
+            locale={{ emptyText: <Empty description={t('registry.my.noChanges')} /> }}
+            columns={[
+              { title: t('registry.my.when'), dataIndex: 'occurredAt', render: (v: string) => formatTime(v, lang) },
+              { title: t('registry.my.changed'), key: 'attributes', render: (_: unknown, c) => c.attributes.map(label).join('、') },
+              {
+                title: t('registry.my.notified'),
+                key: 'notified',
+                render: (_: unknown, c) =>
+                  !c.published
+                    ? t('registry.my.notPublished')
+                    : c.notified.length === 0
+                      ? t('registry.my.nobodyNotified')
+                      : c.notified.map((n) => `${n.org.name}（${n.purpose}）`).join('；'),
+              },
+            ]}
+          />
+        </>
+      )}
+    </Card>
+  );
+}
+
 /** 我的数据: the signed-in citizen's registry record and who read it (the GovStack myPersonalDataUsage idea). */
 export default function MyDataPage() {
   const { t } = useI18n();
@@ -126,6 +202,7 @@ export default function MyDataPage() {
           <p>{t('registry.my.intro')}</p>
           <MyRecord />
           <MyAccesses />
+          <MyChangeNotices />
         </>
       ) : (
         <Alert type="info" showIcon title={t('registry.my.citizensOnly')} />
