@@ -80,7 +80,7 @@ describe('zhengtong catalog harvest (sqlite)', () => {
     const third = await zhengtong(['catalog', 'harvest', `${base}/dcat.ttl`, '--db', p.testDb.url, '--interval', '0', '--json']);
     expect(JSON.parse(third.stdout)).toMatchObject({ created: 0, unchanged: 24, withdrawn: 1 });
     expect((await p.catalog.db.selectFrom('catalog_harvest_sources').select('interval_minutes').executeTakeFirstOrThrow()).interval_minutes).toBeNull();
-  });
+  }, 120_000); // CLI processes through tsx: slow on a busy machine
 
   it('exits 2 with the reason for a source it cannot harvest', async () => {
     const missing = await zhengtong(['catalog', 'harvest', `${base}/nothing.ttl`, '--db', p.testDb.url]);
@@ -89,5 +89,5 @@ describe('zhengtong catalog harvest (sqlite)', () => {
     const bad = await zhengtong(['catalog', 'harvest', 'ftp://example.org/x.ttl', '--db', p.testDb.url]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('body.url');
-  });
+  }, 120_000);
 });

@@ -44,7 +44,7 @@ describe('zhengtong CLI', () => {
     const bad = await zhengtong(['calendar', 'add', '2025-13-01', '5']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('CALENDAR_INVALID_DATE');
-  });
+  }, 120_000);
 
   it('migrates a database with `db migrate` and reports status', async () => {
     const db = path.join(dataDir, 'migrate.db');
@@ -53,7 +53,7 @@ describe('zhengtong CLI', () => {
     expect(first.stdout).toContain('0001-identity');
     expect((await zhengtong(['db', 'migrate', '--db', db])).stdout).toContain('up to date');
     expect((await zhengtong(['db', 'status', '--db', db])).stdout).toMatch(/✔ 0003-calendar/);
-  });
+  }, 120_000);
 
   it('validates a value with exit codes 0 / 1 / 2', async () => {
     expect((await zhengtong(['validate', 'citizen-id', '11010519491231002X'])).code).toBe(0);
@@ -61,5 +61,5 @@ describe('zhengtong CLI', () => {
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout).errors[0].code).toBe('CHECK_CHAR_MISMATCH');
     expect((await zhengtong(['validate', 'passport', 'E123'])).code).toBe(2);
-  });
+  }, 120_000);
 });
