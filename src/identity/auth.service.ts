@@ -177,22 +177,22 @@ export async function login(deps: IdentityDeps, ctx: RequestContext, input: Logi
  * removed and refused with AUTH_SESSION_EXPIRED. Activity is recorded at most once a minute.
  */
 export async function authenticateSession(deps: IdentityDeps, token: string, via: 'cookie' | 'bearer'): Promise<Authenticated> {
-  const session = await repo.findSession(deps.db, sha256(token));
-  if (!session || session.kind !== via) throw new AppError('AUTH_SESSION_EXPIRED');
+  const found = await repo.findSessionWithUser(deps.db, sha256(token));
+  if (!found || found.session.kind !== via) throw new AppError('AUTH_SESSION_EXPIRED');
+  const { session, user, roles } = found;
   const now = deps.clock.now();
   const idleSince = now.getTime() - new Date(session.last_seen_at).getTime();
   if (idleSince > deps.settings.sessionIdleMs || session.expires_at < now.toISOString()) {
     await repo.deleteSession(deps.db, session.id);
     throw new AppError('AUTH_SESSION_EXPIRED');
   }
-  const user = await repo.findUser(deps.db, session.user_id);
   if (!user || user.status !== 'active') {
     await repo.deleteSession(deps.db, session.id);
     throw new AppError('AUTH_SESSION_EXPIRED');
   }
   if (idleSince > 60_000) await repo.touchSession(deps.db, session.id, now.toISOString());
   const mfa = mfaOf(user, session);
-  return { actor: actorOf(user, await repo.rolesOf(deps.db, user.id), mfa), session, mfa, via };
+  return { actor: actorOf(user, roles, mfa), session, mfa, via };
 }
 
 /** Ends a session (sign-out). */

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Role } from '../core/actor.js';
 import { tablesOf, type Db } from '../core/db/database.js';
 
@@ -174,8 +174,58 @@ export async function insertSession(db: Db, row: SessionRow): Promise<void> {
   await q(db).insertInto('sessions').values(row).execute();
 }
 
-export async function findSession(db: Db, id: string): Promise<SessionRow | undefined> {
-  return q(db).selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+/** Every column of each table, so the joined session check below names them all (a new column fails to compile until it is listed). */
+const SESSION_COLUMNS = Object.keys({
+  id: 1,
+  user_id: 1,
+  kind: 1,
+  csrf_token: 1,
+  mfa_done: 1,
+  client_ip: 1,
+  created_at: 1,
+  last_seen_at: 1,
+  expires_at: 1,
+} satisfies Record<keyof SessionRow, 1>) as Array<keyof SessionRow>;
+const USER_COLUMNS = Object.keys({
+  id: 1,
+  kind: 1,
+  username: 1,
+  id_number: 1,
+  display_name: 1,
+  phone: 1,
+  org_id: 1,
+  password_hash: 1,
+  status: 1,
+  failed_logins: 1,
+  locked_until: 1,
+  totp_secret: 1,
+  totp_enabled: 1,
+  totp_last_step: 1,
+  last_login_at: 1,
+  created_at: 1,
+  updated_at: 1,
+} satisfies Record<keyof UserRow, 1>) as Array<keyof UserRow>;
+const SESSION_USER_SELECT = sql.raw(
+  [...SESSION_COLUMNS.map((c) => `s."${c}" as "s_${c}"`), ...USER_COLUMNS.map((c) => `u."${c}" as "u_${c}"`), 'r."role" as "role"'].join(', '),
+);
+
+/**
+ * A session with its user and the user's roles (in role order), in one statement: what every
+ * authenticated request needs. `user` is undefined when the session's user no longer exists.
+ * One row comes back per role (a left join, so a user without roles gives one row).
+ */
+export async function findSessionWithUser(db: Db, id: string): Promise<{ session: SessionRow; user: UserRow | undefined; roles: Role[] } | undefined> {
+  const { rows } = await sql<
+    Record<string, unknown>
+  >`select ${SESSION_USER_SELECT} from "sessions" s left join "users" u on u."id" = s."user_id" left join "user_roles" r on r."user_id" = u."id" where s."id" = ${id} order by r."role"`.execute(
+    db,
+  );
+  const first = rows[0];
+  if (!first) return undefined;
+  const session = Object.fromEntries(SESSION_COLUMNS.map((c) => [c, first[`s_${c}`]])) as unknown as SessionRow;
+  const user = first.u_id == null ? undefined : (Object.fromEntries(USER_COLUMNS.map((c) => [c, first[`u_${c}`]])) as unknown as UserRow);
+  const roles = rows.flatMap((r) => (typeof r.role === 'string' ? [r.role as Role] : []));
+  return { session, user, roles };
 }
 
 export async function touchSession(db: Db, id: string, at: string): Promise<void> {
