@@ -5,7 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/audit/index.js';
-import { importResources, reindexAll, sampleCatalog } from '../src/catalog/index.js';
+import { importResources, reindexAll, sampleCatalog, searchCatalog } from '../src/catalog/index.js';
+import { FACET_SAMPLE } from '../src/catalog/search.service.js';
+import type { Actor } from '../src/core/actor.js';
 import { newTimeOrderedId } from '../src/catalog/time-ordered-id.js';
 import { SYSTEM_ACTOR } from '../src/core/actor.js';
 import { createTestPlatform, DIALECTS, type TestPlatform } from './helpers.js';
@@ -52,4 +54,28 @@ describe.each(DIALECTS)('catalog bulk import (%s)', (dialect) => {
     expect((await p.audit.search({ action: 'catalog.resource.import', limit: 5000 })).length).toBe(1200);
     expect((await verifyAuditChain(p.database.db)).ok).toBe(true);
   }, 180_000);
+
+  it('counts facets over the best FACET_SAMPLE matches of a broad word and says so; the total and every page stay exact', async () => {
+    const staff: Actor = { type: 'staff', id: 'test', roles: ['dept-staff'], orgId: 'none' };
+    const sum = (values: Array<{ count: number }>) => values.reduce((n, v) => n + v.count, 0);
+    // 信息 is in every sample resource: all but the 不予共享 ones are in the sharing view.
+    const broad = await searchCatalog(p.catalog, staff, { view: 'sharing', q: '信息', limit: 20, offset: 0 });
+    expect(broad.total).toBeGreaterThan(FACET_SAMPLE);
+    expect(broad).toMatchObject({ facetsApproximate: true, facetSample: FACET_SAMPLE });
+    for (const values of Object.values(broad.facets)) expect(sum(values)).toBe(FACET_SAMPLE);
+    const codes: string[] = [];
+    for (let offset = 0; offset < broad.total; offset += 300) {
+      const page = await searchCatalog(p.catalog, staff, { view: 'sharing', q: '信息', order: 'recency', facets: false, limit: 300, offset });
+      expect(page.total).toBe(broad.total);
+      expect(page.facetsApproximate).toBeUndefined();
+      codes.push(...page.items.map((h) => h.resource.code));
+    }
+    expect(new Set(codes).size).toBe(broad.total);
+
+    const narrow = await searchCatalog(p.catalog, staff, { view: 'sharing', q: '登记', limit: 20, offset: 0 });
+    expect(narrow.total).toBeGreaterThan(0);
+    expect(narrow.total).toBeLessThanOrEqual(FACET_SAMPLE);
+    expect(narrow.facetsApproximate).toBeUndefined();
+    for (const values of Object.values(narrow.facets)) expect(sum(values)).toBe(narrow.total);
+  }, 60_000);
 });

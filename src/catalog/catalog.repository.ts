@@ -364,15 +364,25 @@ const FACET_ROW_COLUMNS = [
 ] as const;
 
 /**
- * The matches of a text query that pass the filter, with their facet columns and score, in ONE
- * statement: the token matches joined to the resources' covering index (migration 0013), so no
- * resource row is read and no id list is sent back and forth.
+ * The first `take` matches of a text query that pass the filter, in result order (relevance or
+ * recency, ties by code: the same order on both dialects), with their facet columns, score, and
+ * the number of all matches — in ONE statement: the token matches joined to the resources'
+ * covering index (migration 0013), sorted and cut in the database, so a broad word (a tenth of a
+ * million-resource catalog) sends `take` rows to the application, not all of its matches.
  */
-export async function matchedFacetRows(db: Db, f: SearchFilter): Promise<Array<FacetRow & { score: number }>> {
-  const rows = await filtered(db, f)
-    .select([...FACET_ROW_COLUMNS, sql<number>`m.score`.as('score')])
-    .execute();
-  return rows.map((r) => ({ ...r, seq: Number(r.seq), score: Number(r.score) }));
+export async function rankedMatches(
+  db: Db,
+  f: SearchFilter,
+  order: 'relevance' | 'recency',
+  take: number,
+): Promise<{ rows: Array<FacetRow & { score: number }>; total: number }> {
+  let query = filtered(db, f).select([...FACET_ROW_COLUMNS, sql<number>`m.score`.as('score'), sql<number>`count(*) over ()`.as('total')]);
+  if (order === 'relevance') query = query.orderBy(sql`m.score`, 'desc');
+  const rows = await byCode(query.orderBy('r.updated_at', 'desc')).limit(take).execute();
+  return {
+    rows: rows.map(({ total: _total, ...r }) => ({ ...r, seq: Number(r.seq), score: Number(r.score) })),
+    total: rows.length ? Number(rows[0]!.total) : 0,
+  };
 }
 
 /** The facet columns of those of `ids` that pass the filter (the text groups of `f` are ignored), in chunks of 2,000 ids. */

@@ -145,6 +145,10 @@ export const SearchReply = Type.Object({
     }),
   ),
   facets: Type.Record(Type.String(), FacetValues),
+  facetsApproximate: Type.Optional(
+    Type.Boolean({ description: '分面计数为近似值：检索命中超过 facetSample 条时，只统计排序最前的 facetSample 条（total 仍为精确值）' }),
+  ),
+  facetSample: Type.Optional(Type.Integer({ description: '近似分面计数所统计的命中条数' })),
   terms: Type.Array(Type.Array(Type.String()), { description: '分词与同义词扩展后的检索词组' }),
 });
 

@@ -12,6 +12,12 @@ import { highlight, queryGroups } from './segmenter.js';
 
 export const FACET_NAMES: readonly FacetName[] = ['class', 'provider', 'shareType', 'openType', 'format', 'updateCycle', 'region'];
 
+/**
+ * How many of a text query's best matches its facet counts cover (see `SearchResult.facetsApproximate`):
+ * counting all matches of a broad word in a large catalog costs time linear in the matches.
+ */
+export const FACET_SAMPLE = 1000;
+
 export type CatalogView = 'open' | 'sharing' | 'mine';
 
 export interface SearchParams {
@@ -40,6 +46,13 @@ export interface SearchResult {
   total: number;
   items: SearchHit[];
   facets: Record<string, Array<{ value: string; label: string; count: number }>>;
+  /**
+   * Present (true) when a text query matched more than `facetSample` resources: the facet counts
+   * are then those of the first `facetSample` matches in result order, not of all `total`
+   * (which stays exact). Absent when the counts cover every match.
+   */
+  facetsApproximate?: boolean;
+  facetSample?: number;
   /** The query as searched: one group per word, each with its thesaurus equivalents. */
   terms: string[][];
 }
@@ -79,16 +92,19 @@ export async function searchCatalog(deps: CatalogDeps, actor: Actor, p: SearchPa
   let hits: Array<{ id: string; score: number }>;
   let total: number;
   let counts: Record<string, Array<{ value: string; count: number }>> | undefined;
+  let facetsApproximate = false;
   if (filter.groups.length) {
-    // Text queries: the token index gives the (few) matching ids and scores; their facet columns
-    // are read by primary key, then sorted and counted here — no scan of the whole catalog.
-    const matched = await repo.matchedFacetRows(deps.db, filter);
-    const scores = new Map(matched.map((r) => [r.id, r.score]));
-    total = matched.length;
-    hits = topK(matched, p.offset + p.limit, compareRows(order, scores))
-      .slice(p.offset)
-      .map((r) => ({ id: r.id, score: r.score }));
-    if (p.facets !== false) counts = countFacets(matched, providerNames);
+    // Text queries: the database ranks the matches and sends the first FACET_SAMPLE (or the page,
+    // when deeper); facets are counted here over those rows — all matches when there are no more,
+    // else the best FACET_SAMPLE in result order, and the answer says the counts are approximate.
+    const take = Math.max(FACET_SAMPLE, p.offset + p.limit);
+    const ranked = await repo.rankedMatches(deps.db, filter, order, take);
+    total = ranked.total;
+    hits = ranked.rows.slice(p.offset, p.offset + p.limit).map((r) => ({ id: r.id, score: r.score }));
+    if (p.facets !== false) {
+      counts = countFacets(ranked.rows.slice(0, FACET_SAMPLE), providerNames);
+      facetsApproximate = total > FACET_SAMPLE;
+    }
   } else {
     ({ hits, total } = await repo.searchIds(deps.db, filter, order, p.limit, p.offset));
     if (p.facets !== false) counts = await repo.facetCounts(deps.db, filter, FACET_NAMES, providerNames);
@@ -123,38 +139,7 @@ export async function searchCatalog(deps: CatalogDeps, actor: Actor, p: SearchPa
       facets[name] = labelled.sort((a, b) => b.count - a.count || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
     }
   }
-  return { total, items, facets, terms: filter.groups };
-}
-
-const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** The first `k` of `rows` in `compare` order, without sorting them all (a page of a large match set). */
-function topK<T>(rows: T[], k: number, compare: (a: T, b: T) => number): T[] {
-  if (rows.length <= k * 4) return [...rows].sort(compare).slice(0, k);
-  const top: T[] = [];
-  for (const r of rows) {
-    if (top.length === k && compare(r, top[k - 1]!) >= 0) continue;
-    let lo = 0;
-    let hi = top.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (compare(r, top[mid]!) < 0) hi = mid;
-      else lo = mid + 1;
-    }
-    top.splice(lo, 0, r);
-    if (top.length > k) top.pop();
-  }
-  return top;
-}
-
-/** Relevance (score) or recency first, then by resource code (class code length, class code, 顺序码): the SQL path's order. */
-function compareRows(order: 'relevance' | 'recency', scores: Map<string, number>) {
-  return (a: repo.FacetRow, b: repo.FacetRow): number =>
-    (order === 'relevance' ? (scores.get(b.id) ?? 0) - (scores.get(a.id) ?? 0) : 0) ||
-    cmp(b.updated_at, a.updated_at) ||
-    a.class_code.length - b.class_code.length ||
-    cmp(a.class_code, b.class_code) ||
-    a.seq - b.seq;
+  return { total, items, facets, ...(facetsApproximate ? { facetsApproximate, facetSample: FACET_SAMPLE } : {}), terms: filter.groups };
 }
 
 const FACET_VALUE: Record<FacetName, (r: repo.FacetRow) => string> = {
