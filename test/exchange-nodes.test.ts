@@ -9,7 +9,10 @@ import http from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerNodeCommand } from '../src/cli/node.command.js';
 import { manualClock } from '../src/core/clock.js';
 import { readKeyFile } from '../src/core/crypto/index.js';
 import {
@@ -39,6 +42,25 @@ const OPENAPI = {
 };
 const PERSON = { id: '1', name: '张三', idNumber: '350102199001011234', address: { city: '福州市', street: '三坊七巷 1 号' }, phone: '13800000000' };
 
+/** Runs `zhengtong node …` in this process; returns the exit code and what it printed. */
+async function nodeCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = { stdout: '', stderr: '' };
+  const sink = (k: 'stdout' | 'stderr') =>
+    new Writable({
+      write(chunk: Buffer | string, _enc, cb) {
+        out[k] += chunk.toString();
+        cb();
+      },
+    });
+  const program = new Command('zhengtong').exitOverride();
+  registerNodeCommand(program, { stdout: sink('stdout'), stderr: sink('stderr'), stderrIsTTY: false });
+  process.exitCode = undefined;
+  await program.parseAsync(['node', ...args], { from: 'user' });
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = undefined;
+  return { code, ...out };
+}
+
 describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
   let p: TestPlatform;
   let sys: Browser;
@@ -49,6 +71,7 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
   let backendUrl = '';
   const leftovers = new NodeLeftovers();
   const nodes: Record<'police' | 'market' | 'civil', ExchangeNode> = {} as never;
+  const prepared: Record<'police' | 'market' | 'civil', { dir: string; raw: Record<string, unknown> }> = {} as never;
   const keys: Record<string, string> = {};
   const clock = manualClock(new Date());
   const POLICE = `CN-DEMO/GOV/${makeUscc('1', '1', '350100', '00310001')}`;
@@ -128,6 +151,7 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
       await expect(startNode(loadNodeConfig(node.configFile))).rejects.toMatchObject({ code: 'EXCHANGE_NODE_NOT_APPROVED' });
       await node.approve();
       nodes[s.key] = await startNode(parseNodeConfig(node.raw, node.dir), { clock });
+      prepared[s.key] = node;
     }
     expect(
       (await sys.request('POST', '/api/v1/exchange/services', { subsystemId: `${POLICE}/hukou`, code: 'persons', title: '户籍人口', openapi: OPENAPI }))
@@ -529,6 +553,34 @@ describe.each(DIALECTS)('exchange nodes end to end (%s)', (dialect) => {
     const i = fileA.indexOf('before-archive');
     expect(verifyArchive(fileA.slice(0, i) + 'B' + fileA.slice(i + 1), keyPair.publicKey, suite).ok).toBe(false);
     expect(verifyArchive(fileB, keyPair.publicKey, suite, fileB).ok).toBe(false);
+
+    // What an auditor runs on the node: `zhengtong node verify-archives` (in process), both archives and the live log after them.
+    const cliConfig = path.join(prepared.police.dir, 'node-cli.json');
+    fs.writeFileSync(cliConfig, JSON.stringify(prepared.police.raw));
+    const good = await nodeCli(['--config', cliConfig, 'verify-archives', '--json']);
+    expect(good.code, good.stderr).toBe(0);
+    expect(JSON.parse(good.stdout)).toMatchObject({
+      ok: true,
+      archives: [
+        { file: first[0]!.file, ok: true, records: live.records },
+        { file: second[0]!.file, ok: true, records: 1 },
+      ],
+      live: { ok: true },
+    });
+    expect((await nodeCli(['--config', cliConfig, 'verify-archives'])).stdout).toMatch(/\[2\/2\] ✔[\s\S]*archives and log verified/);
+    // One byte changed in the first file on disk: that file fails (not the one the log recorded), and so does the whole check.
+    const fileAPath = path.join(dir, first[0]!.file);
+    fs.writeFileSync(fileAPath, fileA.slice(0, i) + 'B' + fileA.slice(i + 1));
+    const bad = await nodeCli(['--config', cliConfig, 'verify-archives', '--json']);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, archives: [{ ok: false, reason: expect.stringMatching(/hash differs/) }, {}] });
+    // A missing file is named too.
+    fs.rmSync(fileAPath);
+    expect(JSON.parse((await nodeCli(['--config', cliConfig, 'verify-archives', '--json'])).stdout)).toMatchObject({
+      ok: false,
+      archives: [{ ok: false, reason: expect.stringMatching(/cannot read: ENOENT/) }, {}],
+    });
+    fs.writeFileSync(fileAPath, fileA);
     const status = (await (await fetch(`${nodes.police.clientUrl}/status`, { headers: { 'x-api-key': keys[`${POLICE}/hukou`]! } })).json()) as {
       lastArchive: { file: string } | null;
     };

@@ -17,8 +17,17 @@ export { XROAD_ERRORS, XRoadError, type XRoadErrorType } from './protocol/xroad-
 export { filterFields } from './protocol/field-filter.js';
 export { exportEvidence, verifyEvidence, type EvidenceBundle, type EvidenceCheck } from './node/evidence.js';
 export { nodeMigrations } from './node/node.migration.js';
-export { archiveMessages, verifyArchive, type ArchiveRow, type MessageArchive, type SignedArchive } from './node/archive.js';
+export {
+  archiveMessages,
+  verifyArchive,
+  verifyArchives,
+  type ArchiveFileCheck,
+  type ArchiveRow,
+  type MessageArchive,
+  type SignedArchive,
+} from './node/archive.js';
 export { createTransfers, type TransferOutcome, type TransferResult } from './transfer/transfer.js';
 export { canonicalChunk, transferShape, type ChunkEnvelope } from './transfer/transfer-protocol.js';
 export { startPubSub, type EventItem, type PubSub } from './pubsub/pubsub.js';
 export { DatabaseEventStore, NatsEventStore, type EventStore, type StoredEvent } from './pubsub/event-store.js';
+export { loadBodyCipher } from './node/body-encryption.js';

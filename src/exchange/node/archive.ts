@@ -188,3 +188,79 @@ export function verifyArchive(
     return { ok: false, records: 0, reason: (e as Error).message };
   }
 }
+
+/** One archive file's check by `verifyArchives`. */
+export interface ArchiveFileCheck {
+  file: string;
+  firstSeq: number;
+  lastSeq: number;
+  ok: boolean;
+  records: number;
+  reason?: string;
+}
+
+/**
+ * Checks every archive the live log lists, oldest first, as an auditor would: each file is there,
+ * is the file the log recorded (its hash), is signed by the node, chains inside, names the file
+ * before it, and continues the chain where the previous archive ended; and the live log continues
+ * from the last archive. With the node's `bodyCipher`, encrypted bodies must decrypt too.
+ * `onFile` reports each file as it is checked (progress). Never throws for a bad file.
+ *
+ * @example const { ok, files } = await verifyArchives(db, { dir, publicKey, suite }, (c) => console.log(c.file, c.ok));
+ */
+export async function verifyArchives(
+  db: Db,
+  input: { dir: string; publicKey: PublicKey; suite: CryptoSuite; bodyCipher?: BodyCipher },
+  onFile: (check: ArchiveFileCheck, index: number, total: number) => void = () => undefined,
+): Promise<{ ok: boolean; files: ArchiveFileCheck[]; live: { ok: boolean; reason?: string } }> {
+  const { rows } = await sql<ArchiveRow>`select * from message_log_archives order by first_seq`.execute(db);
+  const files: ArchiveFileCheck[] = [];
+  let previousText: string | undefined;
+  let previous: ArchiveRow | undefined;
+  for (const [i, raw] of rows.entries()) {
+    const row = { ...raw, first_seq: Number(raw.first_seq), last_seq: Number(raw.last_seq) };
+    const check = (ok: boolean, records: number, reason?: string): ArchiveFileCheck => ({
+      file: row.file,
+      firstSeq: row.first_seq,
+      lastSeq: row.last_seq,
+      ok,
+      records,
+      ...(reason ? { reason } : {}),
+    });
+    let result: ArchiveFileCheck;
+    let text: string | undefined;
+    try {
+      text = await fs.promises.readFile(path.join(input.dir, row.file), 'utf8');
+    } catch (e) {
+      result = check(false, 0, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    if (text !== undefined) {
+      const v = verifyArchive(text, input.publicKey, input.suite, previousText, input.bodyCipher);
+      if (input.suite.hash(text).toString('hex') !== row.file_hash) result = check(false, v.records, 'not the file the log recorded (hash differs)');
+      else if (!v.ok) result = check(false, v.records, v.reason);
+      else {
+        const a = JSON.parse((JSON.parse(text) as SignedArchive).archive) as MessageArchive;
+        const first = a.records[0];
+        const last = a.records[a.records.length - 1];
+        if (a.firstSeq !== row.first_seq || a.lastSeq !== row.last_seq) result = check(false, v.records, 'record range differs from the log');
+        else if (previous && first?.prev_hash !== previous.last_hash) result = check(false, v.records, 'does not continue the previous archive’s chain');
+        else if (last?.hash !== row.last_hash) result = check(false, v.records, 'last hash differs from the log');
+        else result = check(true, v.records);
+      }
+    }
+    files.push(result!);
+    onFile(result!, i, rows.length);
+    previousText = text;
+    previous = row;
+  }
+  // The live log continues from the last archive (its first record's previous hash, and no gap in sequence numbers).
+  const {
+    rows: [head],
+  } = await sql<{ seq: number; prev_hash: string }>`select seq, prev_hash from message_log order by seq limit 1`.execute(db);
+  let live: { ok: boolean; reason?: string } = { ok: true };
+  if (head && previous) {
+    if (head.prev_hash !== previous.last_hash) live = { ok: false, reason: 'the live log does not continue the last archive’s chain' };
+    else if (Number(head.seq) !== previous.last_seq + 1) live = { ok: false, reason: `records ${previous.last_seq + 1}–${Number(head.seq) - 1} are missing` };
+  }
+  return { ok: files.every((f) => f.ok) && live.ok, files, live };
+}
