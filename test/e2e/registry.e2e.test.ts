@@ -184,6 +184,12 @@ describe('registry pages', () => {
     const read = accesses.locator('tr', { hasText: purpose }).filter({ hasText: '查阅记录' }).filter({ hasText: '示范市民政局' });
     expect(await read.count()).toBeGreaterThan(0);
     expect(await accesses.innerText()).toContain('查看变更历史');
+    // Who is told when the record changes: no department holds a right to the change events here (the browser
+    // tests' demo starts no exchange nodes), and the corrected address is listed as a change that was not published.
+    const notices = page.getByTestId('my-change-notices');
+    await expect.poll(() => notices.innerText(), { timeout: 15_000 }).toContain('居住地址');
+    expect(await notices.locator('tr', { hasText: '居住地址' }).innerText()).toContain('未发布');
+    expect(await page.getByTestId('my-change-recipients').innerText()).toContain('目前没有部门获授权接收您记录的变更事件');
     await shot(page, 'portal-my-data');
     await page.close();
   });
