@@ -188,7 +188,7 @@ describe('registry pages', () => {
     // tests' demo starts no exchange nodes), and the corrected address is listed as a change that was not published.
     const notices = page.getByTestId('my-change-notices');
     await expect.poll(() => notices.innerText(), { timeout: 15_000 }).toContain('居住地址');
-    expect(await notices.locator('tr', { hasText: '居住地址' }).innerText()).toContain('未发布');
+    expect(await notices.locator('tr', { hasText: '居住地址' }).first().innerText()).toContain('未发布');
     expect(await page.getByTestId('my-change-recipients').innerText()).toContain('目前没有部门获授权接收您记录的变更事件');
     await shot(page, 'portal-my-data');
     await page.close();
