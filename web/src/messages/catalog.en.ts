@@ -24,6 +24,7 @@ export const catalogEn: Record<keyof typeof catalogZhCN, string> = {
   'catalog.search.placeholder': 'Name, abstract, data item or keyword, e.g. 户籍',
   'catalog.search.button': 'Search',
   'catalog.search.filters': 'Filters',
+  'catalog.search.facetsApproximate': 'Many matches: the counts below are taken over the {n} most relevant (approximate)',
   'catalog.search.total': '{n} found',
   'catalog.search.order': 'Order',
   'catalog.search.relevance': 'Relevance',

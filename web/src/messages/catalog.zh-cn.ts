@@ -22,6 +22,7 @@ export const catalogZhCN = {
   'catalog.search.placeholder': '输入资源名称、摘要、信息项或关键词，如 户籍',
   'catalog.search.button': '检索',
   'catalog.search.filters': '筛选条件',
+  'catalog.search.facetsApproximate': '命中较多，分类计数按最相关的 {n} 条统计（约数）',
   'catalog.search.total': '共 {n} 条',
   'catalog.search.order': '排序',
   'catalog.search.relevance': '按相关度',

@@ -166,15 +166,18 @@ export function CatalogSearch({
       <div className="zt-cat-layout">
         <aside className="zt-cat-facets" aria-label={t('catalog.search.filters')}>
           {data ? (
-            FACETS.map((f) => (
-              <FacetGroup
-                key={f}
-                name={f}
-                values={data.facets[f] ?? []}
-                selected={filters[FACET_PARAM[f]] ?? null}
-                onSelect={(v) => update({ [FACET_PARAM[f]]: v })}
-              />
-            ))
+            <>
+              {data.facetsApproximate && <p className="zt-muted">{t('catalog.search.facetsApproximate', { n: data.facetSample ?? 0 })}</p>}
+              {FACETS.map((f) => (
+                <FacetGroup
+                  key={f}
+                  name={f}
+                  values={data.facets[f] ?? []}
+                  selected={filters[FACET_PARAM[f]] ?? null}
+                  onSelect={(v) => update({ [FACET_PARAM[f]]: v })}
+                />
+              ))}
+            </>
           ) : search.isPending ? (
             <LoadingState />
           ) : null}
