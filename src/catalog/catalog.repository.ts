@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import { tablesOf, type Db } from '../core/db/database.js';
 
 export interface ClassRow {
@@ -214,25 +214,43 @@ export async function allResourceIds(db: Db): Promise<string[]> {
   return (await q(db).selectFrom('catalog_resources').select('id').orderBy('id').execute()).map((r) => r.id);
 }
 
+const isPostgres = (db: Db): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
+
 /**
- * Inserts many new resources and their tokens in multi-row statements (bulk import): rows per
- * statement stay under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+ * Inserts many new resources and their tokens (bulk import). The rows travel as ONE parameter per
+ * statement — a JSON array the database unpacks (SQLite `json_each`, PostgreSQL
+ * `json_populate_recordset` / `unnest`) — instead of multi-row VALUES lists of tens of thousands
+ * of parameters, whose building and binding cost more CPU than the inserts. Postings are written in
+ * (token, resource) order, the token index's key order, so consecutive inserts land on the same pages.
  */
 export async function insertResourcesBulk(db: Db, rows: ResourceRow[], tokens: Array<Map<string, number>>): Promise<void> {
-  for (let i = 0; i < rows.length; i += 400)
-    await q(db)
-      .insertInto('catalog_resources')
-      .values(rows.slice(i, i + 400))
-      .execute();
-  const postings: Array<{ token: string; resource_id: string; weight: number }> = [];
+  const pg = isPostgres(db);
+  const columns = Object.keys(rows[0] ?? {});
+  for (let i = 0; i < rows.length; i += 2000) {
+    const json = JSON.stringify(rows.slice(i, i + 2000));
+    const names = sql.join(columns.map((c) => sql.ref(c)));
+    if (pg)
+      await sql`insert into catalog_resources (${names}) select ${names} from json_populate_recordset(null::catalog_resources, ${json}::json)`.execute(db);
+    else
+      await sql`insert into catalog_resources (${names}) select ${sql.join(columns.map((c) => sql`value ->> ${sql.lit(c)}`))} from json_each(${json})`.execute(
+        db,
+      );
+  }
+  const postings: Array<[string, string, number]> = [];
   rows.forEach((r, i) => {
-    for (const [token, weight] of tokens[i]!) postings.push({ token, resource_id: r.id, weight });
+    for (const [token, weight] of tokens[i]!) postings.push([token, r.id, weight]);
   });
-  for (let i = 0; i < postings.length; i += 5000)
-    await q(db)
-      .insertInto('catalog_search_tokens')
-      .values(postings.slice(i, i + 5000))
-      .execute();
+  postings.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)); // stable: each token keeps its resources in id order
+  for (let i = 0; i < postings.length; i += 20000) {
+    const chunk = postings.slice(i, i + 20000);
+    if (pg)
+      await sql`insert into catalog_search_tokens (token, resource_id, weight)
+        select * from unnest(${chunk.map((p) => p[0])}::text[], ${chunk.map((p) => p[1])}::text[], ${chunk.map((p) => p[2])}::int[])`.execute(db);
+    else
+      await sql`insert into catalog_search_tokens (token, resource_id, weight) select value ->> 0, value ->> 1, value ->> 2 from json_each(${JSON.stringify(chunk)})`.execute(
+        db,
+      );
+  }
 }
 
 // ── search index ─────────────────────────────────────────────────────────────
