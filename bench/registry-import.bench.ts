@@ -13,7 +13,9 @@
  *   record, all in one transaction; progress on stderr. Then the log's size, a signed tree head
  *   over it and the record count are checked.
  * `--profile` samples the CPU during (c) and prints where the time went.
- * Figures move with machine load (2 cores shared here): compare figures of one run.
+ * Figures move with machine load (2 cores shared here): compare figures of one run. Rows per CPU
+ * second move less than rows per second on a busy machine (other processes take the cores, not the
+ * CPU time), so (c) is also given as a share of (a) per CPU second.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -179,7 +181,10 @@ try {
   const importCpuRate = rows / cpuSeconds(cpu);
   const importRate = rows / (total / 1000);
   console.log(
-    `  (c) import, validated:         ${fmt(importRate).padStart(9)} rows/s (${fmt(importCpuRate)} rows per CPU second; ${fmt(total / 1000, 1)} s; ${((importRate / parseRate) * 100).toFixed(0)}% of (a)); created ${fmt(result.created)}`,
+    `  (c) import, validated:         ${fmt(importRate).padStart(9)} rows/s (${fmt(importCpuRate)} rows per CPU second; ${fmt(total / 1000, 1)} s; ${((importRate / parseRate) * 100).toFixed(0)}% of (a), ${((importCpuRate / parseCpuRate) * 100).toFixed(1)}% per CPU second); created ${fmt(result.created)}; load average now ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
   );
   if (profiler) {
     const p = await profiler.stop();
