@@ -1,4 +1,4 @@
-import { sql, type ColumnType, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type ColumnType, type Kysely } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import { sqliteHandleOf, tablesOf, type Db, type Dialect } from '../core/db/database.js';
 import type { AuditHashAlg } from './audit-chain.js';
@@ -87,13 +87,33 @@ export async function insertRecord(trx: Db, row: AuditChainRow): Promise<void> {
   await q(trx).updateTable('audit_head').set({ hash: row.hash }).where('id', '=', 1).execute();
 }
 
+const insertTexts = new Map<string, string>();
+
+/**
+ * `insert into audit_records (seq, body, hash) values (…), …` for `n` rows, built once per row
+ * count and dialect: building and compiling a multi-row insert through the query builder cost
+ * several times the insert itself (group commit writes tens of access records per statement).
+ */
+function insertText(dialect: Dialect, n: number): string {
+  const key = `${dialect}|${n}`;
+  let text = insertTexts.get(key);
+  if (!text) {
+    const tuples = Array.from({ length: n }, (_, r) => (dialect === 'postgres' ? `($${r * 3 + 1}, $${r * 3 + 2}, $${r * 3 + 3})` : '(?, ?, ?)'));
+    text = `insert into "audit_records" ("seq", "body", "hash") values ${tuples.join(', ')}`;
+    if (insertTexts.size > 256) insertTexts.clear();
+    insertTexts.set(key, text);
+  }
+  return text;
+}
+
 /** Inserts many records whose seqs were claimed together; the head's hash moves to the last. */
-export async function insertRecords(trx: Db, rows: AuditChainRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 200)
-    await q(trx)
-      .insertInto('audit_records')
-      .values(rows.slice(i, i + 200))
-      .execute();
+export async function insertRecords(trx: Db, dialect: Dialect, rows: AuditChainRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200) {
+    const part = rows.slice(i, i + 200);
+    const params: unknown[] = [];
+    for (const r of part) params.push(r.seq, r.body, r.hash);
+    await trx.executeQuery(CompiledQuery.raw(insertText(dialect, part.length), params));
+  }
   const last = rows[rows.length - 1];
   if (last) await q(trx).updateTable('audit_head').set({ hash: last.hash }).where('id', '=', 1).execute();
 }

@@ -153,7 +153,7 @@ export class AuditLog {
       prev = row.hash;
       return row;
     });
-    await repo.insertRecords(trx, rows);
+    await repo.insertRecords(trx, this.dialect, rows);
     return rows.map((r) => r.seq);
   }
 
