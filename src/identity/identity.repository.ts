@@ -1,6 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import type SQLite from 'better-sqlite3';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Role } from '../core/actor.js';
-import { tablesOf, type Db } from '../core/db/database.js';
+import { sqliteHandleOf, tablesOf, type Db } from '../core/db/database.js';
 
 export interface OrgRow {
   id: string;
@@ -205,21 +206,37 @@ const USER_COLUMNS = Object.keys({
   created_at: 1,
   updated_at: 1,
 } satisfies Record<keyof UserRow, 1>) as Array<keyof UserRow>;
-const SESSION_USER_SELECT = sql.raw(
-  [...SESSION_COLUMNS.map((c) => `s."${c}" as "s_${c}"`), ...USER_COLUMNS.map((c) => `u."${c}" as "u_${c}"`), 'r."role" as "role"'].join(', '),
-);
+/** The session check's statement, with `?` for the session id (`$1` on PostgreSQL). */
+const SESSION_USER_SQL =
+  `select ${[...SESSION_COLUMNS.map((c) => `s."${c}" as "s_${c}"`), ...USER_COLUMNS.map((c) => `u."${c}" as "u_${c}"`), 'r."role" as "role"'].join(', ')}` +
+  ' from "sessions" s left join "users" u on u."id" = s."user_id" left join "user_roles" r on r."user_id" = u."id" where s."id" = ? order by r."role"';
+
+const sessionStatements = new WeakMap<SQLite.Database, SQLite.Statement>();
+
+/** All rows of the session check: on SQLite with no transaction open, straight from better-sqlite3 (see findSessionWithUser). */
+async function sessionUserRows(db: Db, id: string): Promise<Array<Record<string, unknown>>> {
+  const sqlite = sqliteHandleOf(db);
+  if (sqlite && !sqlite.inTransaction) {
+    let stmt = sessionStatements.get(sqlite);
+    if (!stmt) sessionStatements.set(sqlite, (stmt = sqlite.prepare(SESSION_USER_SQL)));
+    return stmt.all(id) as Array<Record<string, unknown>>;
+  }
+  // PostgreSQL numbers its parameters: ask the dialect how it writes one.
+  const numbered = q(db).selectFrom('sessions').select('id').where('id', '=', id).compile().sql.includes('$1');
+  const text = numbered ? SESSION_USER_SQL.replace('?', '$1') : SESSION_USER_SQL;
+  return (await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, [id]))).rows;
+}
 
 /**
  * A session with its user and the user's roles (in role order), in one statement: what every
  * authenticated request needs. `user` is undefined when the session's user no longer exists.
- * One row comes back per role (a left join, so a user without roles gives one row).
+ * One row comes back per role (a left join, so a user without roles gives one row). On SQLite,
+ * when `db` is the database itself and no transaction is open on its connection, the statement
+ * runs synchronously on better-sqlite3: the query builder's connection queue and promise chain
+ * cost more than the lookup, and with no transaction open the read sees committed rows only.
  */
 export async function findSessionWithUser(db: Db, id: string): Promise<{ session: SessionRow; user: UserRow | undefined; roles: Role[] } | undefined> {
-  const { rows } = await sql<
-    Record<string, unknown>
-  >`select ${SESSION_USER_SELECT} from "sessions" s left join "users" u on u."id" = s."user_id" left join "user_roles" r on r."user_id" = u."id" where s."id" = ${id} order by r."role"`.execute(
-    db,
-  );
+  const rows = await sessionUserRows(db, id);
   const first = rows[0];
   if (!first) return undefined;
   const session = Object.fromEntries(SESSION_COLUMNS.map((c) => [c, first[`s_${c}`]])) as unknown as SessionRow;
