@@ -81,9 +81,10 @@ const LAYERS: ProfileLayer[] = [
   { name: 'policy', match: inFile(/src\/core\/policy\.ts/) },
   { name: 'registry lookup (routes, service, query building)', match: inFile(/src\/registries\//) },
   {
-    name: 'HTTP parsing and socket writes (node)',
+    name: 'socket writes (node)',
     match: (f) =>
-      /^node:(_http|net|internal\/(stream|http|streams))/.test(f.url) || named(/^(writev|writeBuffer|writeUtf8String|writeLatin1String|execute)$/)(f),
+      /^node:(_http_outgoing|net|internal\/(stream_base_commons|streams\/))/.test(f.url) ||
+      named(/^(writev|writeBuffer|writeUtf8String|writeLatin1String)$/)(f),
   },
   { name: 'request body JSON parse', match: inFile(/node_modules\/(secure-json-parse|fastify\/lib\/contentTypeParser)/) },
   {
@@ -98,6 +99,7 @@ const LAYERS: ProfileLayer[] = [
   },
   { name: 'other Fastify plugins (compress, cookie, rate-limit)', match: inFile(/node_modules\/@fastify\//) },
   { name: 'Fastify core (routing, hooks, reply)', match: inFile(/node_modules\/(fastify|find-my-way|avvio|toad-cache)\//) },
+  { name: 'HTTP parsing, other node internals', match: (f) => f.url.startsWith('node:') || named(/^execute$/)(f) },
   { name: 'garbage collector', match: named(/^\(garbage collector\)$/) },
 ];
 
