@@ -155,6 +155,18 @@ describe.each(DIALECTS)('registry import writer (%s)', (dialect) => {
     expect(await verifyRegistryLog(p.database.db, LEGAL_ENTITIES, { hash: p.keys.suite.hash, sealer: service.deps.sealer })).toMatchObject({ ok: true });
   });
 
+  it('takes a file of a header alone, or an empty one, as no import', async () => {
+    const file = path.join(p.testDb.dataDir, 'empty.csv');
+    for (const text of ['idNumber,name\n', '']) {
+      fs.writeFileSync(file, text);
+      for (const chunkSize of [1, 2000])
+        expect(await importRegistryFile(p.registries.service, { registry: 'population', file, actor, reason: '空文件', chunkSize })).toMatchObject({
+          rows: 0,
+          written: false,
+        });
+    }
+  });
+
   it('leaves nothing behind when a write fails part-way', async () => {
     const before = { records: await count('registry_records'), entries: await count('registry_entries'), nodes: await count('registry_log_nodes') };
     const head = async () =>

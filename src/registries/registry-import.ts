@@ -283,7 +283,14 @@ export async function importRegistryFile(service: RegistryService, options: Impo
     // The header is checked before the transaction opens: a refusal is recorded in its own.
     const firstBatch = await batches.next();
     if (firstBatch.done) return result;
-    const [headerRow, ...firstRows] = firstBatch.value;
+    const [headerRow, ...rest] = firstBatch.value;
+    let firstRows = rest;
+    if (firstRows.length === 0) {
+      // A file of a header alone is no import (nothing checked, nothing recorded).
+      const next = await batches.next();
+      if (next.done) return result;
+      firstRows = next.value;
+    }
     const { columns, unknown } = columnMap(def, headerRow!.cells);
     if (unknown.length > 0)
       throw new AppError('VALIDATION_FAILED', `未知的列：${unknown.join('、')} (unknown columns)`, {
