@@ -118,6 +118,63 @@ export async function insertRecords(trx: Db, dialect: Dialect, rows: AuditChainR
   if (last) await q(trx).updateTable('audit_head').set({ hash: last.hash }).where('id', '=', 1).execute();
 }
 
+interface AppendStatements {
+  claim: SQLite.Statement<unknown[], { seq: number; hash: string; hash_alg: string }>;
+  head: SQLite.Statement;
+  inserts: Map<number, SQLite.Statement>;
+}
+
+const appendStatements = new WeakMap<SQLite.Database, AppendStatements>();
+
+/**
+ * Appends records in a transaction of their own run synchronously on better-sqlite3, when `db`
+ * is a SQLite database (not a transaction) with no transaction open on its connection: claims
+ * `n` seqs, lets `rowsOf` build the chained rows from the claim, inserts them and moves the head,
+ * in one IMMEDIATE transaction that has committed when this returns (it rolls back if anything
+ * throws). Returns undefined, having done nothing, otherwise (PostgreSQL, a transaction open):
+ * the caller then goes through Kysely. Nothing else can run on the connection in between, so
+ * no other query queues behind this transaction, as they do behind one held across awaits.
+ */
+export function appendNowOnSqlite(
+  db: Db,
+  n: number,
+  rowsOf: (claim: { firstSeq: number; prevHash: string; alg: AuditHashAlg }) => AuditChainRow[],
+): AuditChainRow[] | undefined {
+  const sqlite = sqliteHandleOf(db);
+  if (!sqlite || sqlite.inTransaction) return undefined;
+  let st = appendStatements.get(sqlite);
+  if (!st) {
+    st = {
+      claim: sqlite.prepare('update "audit_head" set "seq" = "seq" + ? where "id" = 1 returning "seq", "hash", "hash_alg"'),
+      head: sqlite.prepare('update "audit_head" set "hash" = ? where "id" = 1'),
+      inserts: new Map(),
+    };
+    appendStatements.set(sqlite, st);
+  }
+  const statements = st;
+  const insert = (count: number) => {
+    let stmt = statements.inserts.get(count);
+    if (!stmt) statements.inserts.set(count, (stmt = sqlite.prepare(insertText('sqlite', count))));
+    return stmt;
+  };
+  return sqlite
+    .transaction(() => {
+      const head = statements.claim.get(n);
+      if (!head) throw new Error('audit_head is missing');
+      const rows = rowsOf({ firstSeq: head.seq - n + 1, prevHash: head.hash, alg: head.hash_alg as AuditHashAlg });
+      for (let i = 0; i < rows.length; i += 200) {
+        const part = rows.slice(i, i + 200);
+        const params: unknown[] = [];
+        for (const r of part) params.push(r.seq, r.body, r.hash);
+        insert(part.length).run(params);
+      }
+      const last = rows[rows.length - 1];
+      if (last) statements.head.run(last.hash);
+      return rows;
+    })
+    .immediate();
+}
+
 /** Claims `n` consecutive sequence numbers at once (batch append). */
 export async function claimSeqRange(trx: Db, n: number): Promise<{ firstSeq: number; prevHash: string; alg: AuditHashAlg }> {
   const row = await q(trx)

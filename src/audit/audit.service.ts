@@ -109,6 +109,16 @@ function toRow(f: ChainedFields, alg: AuditHashAlg): AuditChainRow {
   return { seq: f.seq, body, hash: hashText(alg, body) };
 }
 
+/** The rows of `entries` from a claimed range, each linked to the one before. */
+function chainRows(claim: { firstSeq: number; prevHash: string; alg: AuditHashAlg }, at: string, entries: AuditEntry[]): AuditChainRow[] {
+  let prev = claim.prevHash;
+  return entries.map((e, i) => {
+    const row = toRow(toFields(claim.firstSeq + i, prev, at, e), claim.alg);
+    prev = row.hash;
+    return row;
+  });
+}
+
 /**
  * The tamper-evident audit log. Every state change calls `append` with the transaction that
  * makes the change, so the record commits or rolls back with it.
@@ -145,16 +155,23 @@ export class AuditLog {
   /** Appends several records in one claim (one lock, one head update). */
   async appendMany(trx: Db, entries: AuditEntry[]): Promise<number[]> {
     if (entries.length === 0) return [];
-    const { firstSeq, prevHash, alg } = await repo.claimSeqRange(trx, entries.length);
-    const at = this.clock.now().toISOString();
-    let prev = prevHash;
-    const rows = entries.map((e, i) => {
-      const row = toRow(toFields(firstSeq + i, prev, at, e), alg);
-      prev = row.hash;
-      return row;
-    });
+    const claim = await repo.claimSeqRange(trx, entries.length);
+    const rows = chainRows(claim, this.clock.now().toISOString(), entries);
     await repo.insertRecords(trx, this.dialect, rows);
     return rows.map((r) => r.seq);
+  }
+
+  /**
+   * Appends several records in a transaction of their own (one claim) and resolves once it has
+   * committed. On SQLite, when no transaction is open on the connection, the whole transaction
+   * runs synchronously on the driver (`appendNowOnSqlite`); otherwise through Kysely.
+   */
+  async appendManyCommitted(entries: AuditEntry[]): Promise<number[]> {
+    if (entries.length === 0) return [];
+    const at = this.clock.now().toISOString();
+    const now = repo.appendNowOnSqlite(this.db, entries.length, (claim) => chainRows(claim, at, entries));
+    if (now) return now.map((r) => r.seq);
+    return this.db.transaction().execute((trx) => this.appendMany(trx, entries));
   }
 
   /** Appends a record in its own transaction: for refusals and failures, which change nothing else. */

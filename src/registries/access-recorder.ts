@@ -4,7 +4,6 @@
  * chain's head, multi-row inserts), so the chain's single writer is not taken once per read.
  */
 import type { AuditEntry, AuditLog } from '../audit/index.js';
-import type { Db } from '../core/db/database.js';
 
 interface Pending {
   entries: AuditEntry[];
@@ -31,7 +30,6 @@ export class AccessRecorder {
 
   /** `maxBatch`: most records per transaction (1 = one transaction per record). */
   constructor(
-    private readonly db: Db,
     private readonly audit: AuditLog,
     public maxBatch = 1000,
   ) {}
@@ -83,8 +81,9 @@ export class AccessRecorder {
     }
   }
 
+  /** One transaction of its own (on SQLite, run synchronously when the connection is free: see AuditLog.appendManyCommitted). */
   private write(entries: AuditEntry[]): Promise<number[]> {
-    return this.db.transaction().execute((trx) => this.audit.appendMany(trx, entries));
+    return this.audit.appendManyCommitted(entries);
   }
 
   /** Records waiting for the next transaction. */

@@ -84,7 +84,7 @@ export class RegistryService {
 
   constructor(readonly deps: RegistryDeps) {
     this.byKey = new Map(deps.definitions.map((d) => [d.key, d]));
-    this.accessRecords = new AccessRecorder(deps.db, deps.audit);
+    this.accessRecords = new AccessRecorder(deps.audit);
   }
 
   /** Creates each registry's log head. */
