@@ -45,7 +45,7 @@ export interface Authenticated {
 
 let dummyHash: Promise<string> | undefined;
 
-function actorOf(user: UserRow, roles: Role[], mfa: MfaState): Actor {
+function actorOf(user: Pick<UserRow, 'kind' | 'id' | 'display_name' | 'org_id' | 'id_number'>, roles: Role[], mfa: MfaState): Actor {
   const granted = mfa === 'done' || mfa === 'not-required';
   return {
     type: user.kind,
@@ -57,7 +57,7 @@ function actorOf(user: UserRow, roles: Role[], mfa: MfaState): Actor {
   };
 }
 
-function mfaOf(user: UserRow, session: { mfa_done: number }): MfaState {
+function mfaOf(user: Pick<UserRow, 'kind' | 'totp_enabled'>, session: { mfa_done: number }): MfaState {
   if (user.kind !== 'staff') return 'not-required';
   if (session.mfa_done === 1) return 'done';
   return user.totp_enabled === 1 ? 'verify' : 'enroll';

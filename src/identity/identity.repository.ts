@@ -175,7 +175,7 @@ export async function insertSession(db: Db, row: SessionRow): Promise<void> {
   await q(db).insertInto('sessions').values(row).execute();
 }
 
-/** Every column of each table, so the joined session check below names them all (a new column fails to compile until it is listed). */
+/** Every column of the session (a new column fails to compile until it is listed here). */
 const SESSION_COLUMNS = Object.keys({
   id: 1,
   user_id: 1,
@@ -187,25 +187,20 @@ const SESSION_COLUMNS = Object.keys({
   last_seen_at: 1,
   expires_at: 1,
 } satisfies Record<keyof SessionRow, 1>) as Array<keyof SessionRow>;
+/**
+ * The user columns an authenticated request needs (who, which organisation, active, second factor
+ * enrolled) — not the password hash, TOTP secret or lock counters, which stay out of every request.
+ */
 const USER_COLUMNS = Object.keys({
   id: 1,
   kind: 1,
-  username: 1,
   id_number: 1,
   display_name: 1,
-  phone: 1,
   org_id: 1,
-  password_hash: 1,
   status: 1,
-  failed_logins: 1,
-  locked_until: 1,
-  totp_secret: 1,
   totp_enabled: 1,
-  totp_last_step: 1,
-  last_login_at: 1,
-  created_at: 1,
-  updated_at: 1,
-} satisfies Record<keyof UserRow, 1>) as Array<keyof UserRow>;
+} satisfies Record<keyof SessionUser, 1>) as Array<keyof SessionUser>;
+export type SessionUser = Pick<UserRow, 'id' | 'kind' | 'id_number' | 'display_name' | 'org_id' | 'status' | 'totp_enabled'>;
 /** The session check's statement, with `?` for the session id (`$1` on PostgreSQL). */
 const SESSION_USER_SQL =
   `select ${[...SESSION_COLUMNS.map((c) => `s."${c}" as "s_${c}"`), ...USER_COLUMNS.map((c) => `u."${c}" as "u_${c}"`), 'r."role" as "role"'].join(', ')}` +
@@ -235,12 +230,12 @@ async function sessionUserRows(db: Db, id: string): Promise<Array<Record<string,
  * runs synchronously on better-sqlite3: the query builder's connection queue and promise chain
  * cost more than the lookup, and with no transaction open the read sees committed rows only.
  */
-export async function findSessionWithUser(db: Db, id: string): Promise<{ session: SessionRow; user: UserRow | undefined; roles: Role[] } | undefined> {
+export async function findSessionWithUser(db: Db, id: string): Promise<{ session: SessionRow; user: SessionUser | undefined; roles: Role[] } | undefined> {
   const rows = await sessionUserRows(db, id);
   const first = rows[0];
   if (!first) return undefined;
   const session = Object.fromEntries(SESSION_COLUMNS.map((c) => [c, first[`s_${c}`]])) as unknown as SessionRow;
-  const user = first.u_id == null ? undefined : (Object.fromEntries(USER_COLUMNS.map((c) => [c, first[`u_${c}`]])) as unknown as UserRow);
+  const user = first.u_id == null ? undefined : (Object.fromEntries(USER_COLUMNS.map((c) => [c, first[`u_${c}`]])) as unknown as SessionUser);
   const roles = rows.flatMap((r) => (typeof r.role === 'string' ? [r.role as Role] : []));
   return { session, user, roles };
 }
