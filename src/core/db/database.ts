@@ -78,9 +78,26 @@ export function sqliteHandleOf(db: Db): SQLite.Database | undefined {
 export async function openDatabase(url: string, options: { poolSize?: number } = {}): Promise<Database> {
   if (dialectOf(url) === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
-    const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
     const display = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-    return { db, dialect: 'postgres', displayUrl: display, close: () => db.destroy() };
+    // An idle connection the server ends (restart, failover, an administrator's terminate, a
+    // database dropped while the pool closes) makes the pool emit 'error'; without a listener that
+    // is an uncaught exception that kills the process. The pool has already discarded the client
+    // and opens a new one on the next query, so it is only worth a line while the pool is in use.
+    let closing = false;
+    pool.on('error', (err: Error & { code?: string }) => {
+      if (!closing)
+        process.stderr.write(`PostgreSQL: an idle connection to ${display} was closed (${err.code ?? err.name}: ${err.message}); the pool opens a new one\n`);
+    });
+    const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      dialect: 'postgres',
+      displayUrl: display,
+      close: () => {
+        closing = true;
+        return db.destroy();
+      },
+    };
   }
   const file = sqlitePathOf(url);
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
