@@ -1,5 +1,5 @@
 import { auditBodyMigration, auditMigration } from './audit/index.js';
-import { catalogHarvestMigration, catalogMigration, catalogSearchScaleMigration } from './catalog/index.js';
+import { catalogHarvestMigration, catalogMigration, catalogSearchChangesMigration, catalogSearchScaleMigration } from './catalog/index.js';
 import { calendarMigration } from './core/calendar/index.js';
 import type { PlatformMigration } from './core/db/migrate.js';
 import { exchangeMigration } from './exchange/index.js';
@@ -18,4 +18,5 @@ export const MIGRATIONS: readonly PlatformMigration[] = [
   catalogHarvestMigration,
   catalogSearchScaleMigration,
   registryLogNodesMigration,
+  catalogSearchChangesMigration,
 ];

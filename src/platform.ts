@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { AuditLog, auditRoutes } from './audit/index.js';
-import { catalogRoutes, runDueHarvests, seedClasses, type CatalogDeps } from './catalog/index.js';
+import { catalogRoutes, createCatalogSearchIndex, runDueHarvests, seedClasses, type CatalogDeps } from './catalog/index.js';
 import { CalendarService, calendarRoutes } from './core/calendar/index.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { AccessRightStore } from './core/access-rights.js';
@@ -101,6 +101,7 @@ export async function createPlatform(config: Config, options: { clock?: Clock } 
       orgs: { byId: async (id) => findOrgById(identity, id) },
       baseUrl: `http://${config.host}:${config.port}`,
       exchangeInstance: config.exchangeInstance,
+      searchIndex: createCatalogSearchIndex(database.db, database.dialect, config.catalogSearchIndex),
     };
     await seedClasses(database.db, clock.now().toISOString());
 
@@ -186,6 +187,7 @@ export async function createPlatform(config: Config, options: { clock?: Clock } 
       },
       async close() {
         for (const t of timers) clearInterval(t);
+        catalog.searchIndex?.close();
         await app.close();
         await checkpoint().catch(() => undefined);
         await database.close();

@@ -3,6 +3,7 @@ import type { AuditSink } from '../core/audit-sink.js';
 import type { CalendarService } from '../core/calendar/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../core/db/database.js';
+import type { CatalogSearchIndex } from './search-index.js';
 
 /** What the catalog needs to know about an organisation (from the identity module). */
 export interface CatalogOrg {
@@ -38,6 +39,8 @@ export interface CatalogDeps {
   checkLink?: LinkChecker;
   /** Outbound HTTP for harvesting other catalogs; the global `fetch` when absent. */
   httpFetch?: (url: string, init: RequestInit) => Promise<Response>;
+  /** The in-memory search index (`search-index.ts`); searches use SQL alone when absent. */
+  searchIndex?: CatalogSearchIndex;
   /** X-Road instance identifier the consuming subsystems live in (`CN-DEMO`). */
   exchangeInstance?: string;
 }

@@ -255,9 +255,13 @@ export async function insertResourcesBulk(db: Db, rows: ResourceRow[], tokens: A
 
 // ── search index ─────────────────────────────────────────────────────────────
 
-/** Replaces a resource's tokens. */
+/**
+ * Replaces a resource's tokens, and records the change for the in-memory search indexes
+ * (`catalog_search_changes`, migration 0015: the resource triggers do not see token writes).
+ */
 export async function replaceTokens(db: Db, resourceId: string, tokens: Map<string, number>): Promise<void> {
   await q(db).deleteFrom('catalog_search_tokens').where('resource_id', '=', resourceId).execute();
+  await sql`insert into catalog_search_changes (resource_id) values (${resourceId})`.execute(db);
   const rows = [...tokens].map(([token, weight]) => ({ token, resource_id: resourceId, weight }));
   for (let i = 0; i < rows.length; i += 300)
     await q(db)

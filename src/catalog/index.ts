@@ -2,6 +2,8 @@
 export { catalogMigration } from './catalog.migration.js';
 export { catalogHarvestMigration } from './harvest.migration.js';
 export { catalogSearchScaleMigration } from './search-scale.migration.js';
+export { catalogSearchChangesMigration } from './search-changes.migration.js';
+export { createCatalogSearchIndex, type CatalogSearchIndex } from './search-index.js';
 export type { CatalogDeps, CatalogOrg, OrgDirectory, LinkChecker } from './catalog.deps.js';
 export * from './catalog.model.js';
 export { catalogRoutes } from './catalog.routes.js';

@@ -47,7 +47,8 @@ export interface SearchResult {
   items: SearchHit[];
   facets: Record<string, Array<{ value: string; label: string; count: number }>>;
   /**
-   * Present (true) when a text query matched more than `facetSample` resources: the facet counts
+   * Present (true) when a text query answered by SQL (the search index off or still building)
+   * matched more than `facetSample` resources: the facet counts
    * are then those of the first `facetSample` matches in result order, not of all `total`
    * (which stays exact). Absent when the counts cover every match.
    */
@@ -93,7 +94,12 @@ export async function searchCatalog(deps: CatalogDeps, actor: Actor, p: SearchPa
   let total: number;
   let counts: Record<string, Array<{ value: string; count: number }>> | undefined;
   let facetsApproximate = false;
-  if (filter.groups.length) {
+  const indexed = await deps.searchIndex?.search(filter, order, p.limit, p.offset, p.facets !== false);
+  if (indexed) {
+    // The in-memory index: the same page and total as the SQL below, facets counted over ALL matches.
+    ({ hits, total, counts } = indexed);
+    for (const [id, name] of indexed.providerNames) providerNames.set(id, name);
+  } else if (filter.groups.length) {
     // Text queries: the database ranks the matches and sends the first FACET_SAMPLE (or the page,
     // when deeper); facets are counted here over those rows — all matches when there are no more,
     // else the best FACET_SAMPLE in result order, and the answer says the counts are approximate.

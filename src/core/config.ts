@@ -31,6 +31,8 @@ export interface Config {
   exchangeInstance: string;
   /** How long a signed global configuration stays valid for the nodes (milliseconds). */
   globalConfValidityMs: number;
+  /** Keep an in-memory catalog search index (SQLite only; `ZT_CATALOG_SEARCH_INDEX=off` turns it off). */
+  catalogSearchIndex: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -83,6 +85,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     authRateLimit: int('ZT_AUTH_RATE_LIMIT', 20, 1, 1_000_000),
     exchangeInstance: env.ZT_EXCHANGE_INSTANCE || 'CN-DEMO',
     globalConfValidityMs: int('ZT_GLOBALCONF_VALIDITY_MS', 24 * 3600 * 1000, 60_000, 30 * 24 * 3600 * 1000),
+    catalogSearchIndex: oneOf('ZT_CATALOG_SEARCH_INDEX', ['on', 'off'] as const, 'on') === 'on',
     ...overrides,
   };
   if (issues.length > 0) throw validationError(issues, `配置不合法 (invalid configuration): ${issues.map((i) => i.field).join(', ')}`);
