@@ -179,7 +179,7 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
         messageLog: { append: async () => ({}) as never },
         sign: (data) => signer.sign(data),
         verifyBy: () => true,
-        callNode: createNodeCaller(agent, 1024 * 1024),
+        callNode: createNodeCaller(agent, { max: 1024 * 1024 }),
       });
       const service = `${ROOM}/${route.split('/').pop()!}`;
       const r = await call(
@@ -197,7 +197,7 @@ describe.each(VARIANTS)('exchange publish/subscribe between node processes ($nam
         },
         Buffer.from(JSON.stringify(body)),
       );
-      return { status: r.response.status, error: r.response.error, json: JSON.parse(r.body.toString('utf8')) as unknown };
+      return { status: r.response.status, error: r.response.error, json: JSON.parse(r.body.bytes().toString('utf8')) as unknown };
     } finally {
       agent.destroy();
     }

@@ -59,8 +59,19 @@ export const NodeConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     pollIntervalMs: Type.Integer({ minimum: 1000, default: 60_000 }),
-    /** Largest body of an ordinary message (request or response) the node reads; larger payloads go by file transfer. */
+    /** Largest body of an ordinary message (request or response) the node passes on; larger payloads go by file transfer. */
     maxBodyBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
+    /**
+     * Bodies larger than this stream through the node: spooled to a file in `spool/` while they are
+     * hashed, then sent on from it, so memory does not grow with body size (smaller ones stay in memory).
+     */
+    spoolAboveBytes: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
+    /**
+     * Largest body the node reads whole into memory: to keep it in the message log (a larger one is
+     * logged as metadata, its signed hash still naming it) or to apply a grant's field filter to it
+     * (a larger filtered answer is refused with `Server.ServerProxy.ServiceFailed`).
+     */
+    maxWholeBodyBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
     /**
      * File transfer: chunk size this node sends with, largest file it accepts, folder for received chunks (relative to dataDir);
      * open transfers untouched for `abandonAfterHours` are abandoned (chunks deleted), checked every `sweepIntervalMs`.
@@ -140,5 +151,7 @@ export function nodeFiles(dataDir: string) {
     trustRoot: path.join(dataDir, 'keys', 'trust-root.pem'),
     globalConf: path.join(dataDir, 'globalconf.json'),
     bodies: path.join(dataDir, 'bodies'),
+    /** Bodies of messages in flight larger than `spoolAboveBytes` (emptied when the node starts). */
+    spool: path.join(dataDir, 'spool'),
   };
 }

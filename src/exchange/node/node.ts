@@ -16,15 +16,16 @@ import { answerMetaservice, isMetaservice, listClients, type Metaservice } from 
 import { filterFields } from '../protocol/field-filter.js';
 import type { ConfNode, GlobalConf } from '../protocol/globalconf.js';
 import { parseServiceId, parseSubsystemId, subsystemOfService } from '../protocol/identifiers.js';
-import { canonicalRequest, canonicalResponse, H, MESSAGE_ID, requestHash, type RequestEnvelope, type ResponseEnvelope } from '../protocol/messages.js';
+import { canonicalRequest, canonicalResponse, H, MESSAGE_ID, requestHashOf, type RequestEnvelope, type ResponseEnvelope } from '../protocol/messages.js';
 import { XRoadError, type XRoadErrorType } from '../protocol/xroad-errors.js';
 import { archiveMessages, lastArchive, type ArchiveRow } from './archive.js';
 import { GlobalConfHolder } from './globalconf-client.js';
-import { checkFreeText, decodeHeader, header, readBody } from './http-util.js';
+import { checkFreeText, decodeHeader, header } from './http-util.js';
+import { disposeWhenDone, MessageBody, resetSpool, type BodyHashName, type BodyReadOptions } from './message-body.js';
 import { MessageLog, outcomeOf, requestFields } from './message-log.js';
 import { nodeFiles, type NodeConfig } from './node-config.js';
 import { nodeMigrations } from './node.migration.js';
-import { createNodeCaller, createSignedCall, NODE_CALL_TIMEOUT_MS } from './signed-call.js';
+import { createNodeCaller, createSignedCall, keptBodies, NODE_CALL_TIMEOUT_MS, type SignedAnswer } from './signed-call.js';
 import { NodeMetrics } from './node-metrics.js';
 import { createNodeLogger, type NodeLogger } from './node-logger.js';
 import { isPubSubPath, startPubSub, type PubSub } from '../pubsub/pubsub.js';
@@ -126,6 +127,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
   let pubsub: PubSub | undefined;
   try {
     await migrateToLatest(database.db, database.dialect, nodeMigrations);
+    await resetSpool(files.spool);
     const messageLog = await MessageLog.forNode(database.db, keys.suite, config, { create: true });
     const globalConf = new GlobalConfHolder(
       { centerUrl: config.centerUrl, center: config.center, instance: config.instance, file: files.globalConf, warnBeforeExpiryMs: config.warnBeforeExpiryMs },
@@ -298,36 +300,59 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       label(req, conf, service, client);
       const provider = conf.nodes.find((n) => n.subsystems.includes(subsystemOfService(service)));
       if (!provider) throw new XRoadError('Client.UnknownService', service);
-      const body = await readBody(req, config.maxBodyBytes, 'Client.BodyTooLarge');
-      const started = clock.now().toISOString();
-      // An id the caller chose must not have been used before; one the node drew (a random UUID) cannot have been.
-      if (givenId && !(await messageLog.claimMessageId('consumer', self, messageId, started)))
-        throw new XRoadError('Client.InvalidRequest', `X-Road-Id ${messageId} was already used`);
+      const body = await MessageBody.read(req, bodyRead('Client.BodyTooLarge', [keys.suite.hashName, 'sha512']));
+      let answer: SignedAnswer;
+      try {
+        const started = clock.now().toISOString();
+        // An id the caller chose must not have been used before; one the node drew (a random UUID) cannot have been.
+        if (givenId && !(await messageLog.claimMessageId('consumer', self, messageId, started)))
+          throw new XRoadError('Client.InvalidRequest', `X-Road-Id ${messageId} was already used`);
 
-      const answer = await signedCall(
-        provider,
-        {
-          method: req.method ?? 'GET',
-          path: `/r1/${service}${m[6] ? subpath : ''}${query}`,
-          messageId,
-          client,
-          service,
-          userId,
-          issue,
-          purpose,
-          timestamp: started,
-          contentType: header(req.headers, 'content-type'),
-        },
-        body,
-      );
+        answer = await signedCall(
+          provider,
+          {
+            method: req.method ?? 'GET',
+            path: `/r1/${service}${m[6] ? subpath : ''}${query}`,
+            messageId,
+            client,
+            service,
+            userId,
+            issue,
+            purpose,
+            timestamp: started,
+            contentType: header(req.headers, 'content-type'),
+          },
+          body,
+        );
+      } finally {
+        void body.dispose();
+      }
       const respEnv = answer.response;
-      const out: Record<string, string | number> = { [H.id]: messageId, [H.requestHash]: respEnv.requestHash, 'content-length': answer.body.length };
+      const out: Record<string, string | number> = { [H.id]: messageId, [H.requestHash]: respEnv.requestHash, 'content-length': answer.body.size };
       if (respEnv.contentType) out['content-type'] = respEnv.contentType;
       if (respEnv.error) res.setHeader(H.error, respEnv.error);
-      res.writeHead(respEnv.status, out).end(answer.body);
+      disposeWhenDone(res, answer.body);
+      answer.body.send(res.writeHead(respEnv.status, out));
     };
 
-    const signedCall = createSignedCall({ self, suite: keys.suite, clock, messageLog, sign, verifyBy, callNode: createNodeCaller(agent, config.maxBodyBytes) });
+    // Bodies above `spoolAboveBytes` stream through a spool file (message-body.ts); the folder is emptied at start.
+    const bodyRead = (tooLarge: XRoadErrorType, hashes: BodyHashName[]): BodyReadOptions => ({
+      max: config.maxBodyBytes,
+      tooLarge,
+      spoolAbove: config.spoolAboveBytes,
+      spoolDir: files.spool,
+      hashes,
+    });
+    const signedCall = createSignedCall({
+      self,
+      suite: keys.suite,
+      clock,
+      messageLog,
+      sign,
+      verifyBy,
+      callNode: createNodeCaller(agent, { max: config.maxBodyBytes, spoolAbove: config.spoolAboveBytes, spoolDir: files.spool }),
+      maxKeptBodyBytes: config.maxWholeBodyBytes,
+    });
 
     // ── server side: another department's node calls a service of ours ────────────────────
     const handleServer = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
@@ -338,8 +363,11 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       let env: RequestEnvelope | undefined;
       let reqHash = '';
       let logBodies: 'full' | 'metadata' = 'metadata';
-      let body: Buffer = Buffer.alloc(0);
-      const answer = async (status: number, contentType: string, payload: Buffer, error: XRoadErrorType | '', extra: Record<string, string> = {}) => {
+      let body = MessageBody.EMPTY;
+      // Whatever was spooled for this message goes when its answer is done (sent or broken off).
+      res.once('close', () => void body.dispose());
+      const answer = async (status: number, contentType: string, payload: MessageBody, error: XRoadErrorType | '', extra: Record<string, string> = {}) => {
+        disposeWhenDone(res, payload);
         const respEnv: ResponseEnvelope = {
           messageId: env?.messageId ?? header(req.headers, H.id),
           requestHash: reqHash,
@@ -349,10 +377,11 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
           timestamp: clock.now().toISOString(),
           sender: self,
           recipient: consumerNode?.id ?? '',
-          bodyHash: keys.suite.hash(payload).toString('hex'),
+          bodyHash: payload.hash(keys.suite).toString('hex'),
         };
         const signature = await sign(canonicalResponse(respEnv));
         if (env && consumerNode) {
+          const kept = logBodies === 'full' ? await keptBodies(body, payload, config.maxWholeBodyBytes) : undefined;
           await messageLog.append(
             {
               ...requestFields(env, reqHash, header(req.headers, H.signature), 'provider', env.sender, self),
@@ -363,11 +392,11 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
               response_body_hash: respEnv.bodyHash,
               response_signature: signature,
               outcome: outcomeOf(error, status),
-              bodies: logBodies,
+              bodies: kept ? 'full' : 'metadata',
               started_at: started.toISOString(),
               ended_at: clock.now().toISOString(),
             },
-            logBodies === 'full' ? { request: body, response: payload } : undefined,
+            kept,
           );
         }
         const headers: Record<string, string | number> = {
@@ -376,12 +405,12 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
           [H.timestamp]: respEnv.timestamp,
           [H.bodyHash]: respEnv.bodyHash,
           [H.signature]: signature,
-          'content-length': payload.length,
+          'content-length': payload.size,
           ...extra,
         };
         if (contentType) headers['content-type'] = contentType;
         if (error) res.setHeader(H.error, error);
-        res.writeHead(status, headers).end(payload);
+        payload.send(res.writeHead(status, headers));
       };
       try {
         const conf = globalConf.usable('Server.ServerProxy.OutdatedGlobalConf');
@@ -391,7 +420,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
           consumerNode = undefined;
           throw new XRoadError('Server.ServerProxy.UnknownSender', 'the TLS certificate does not belong to the sending node');
         }
-        body = await readBody(req, config.maxBodyBytes, 'Client.BodyTooLarge');
+        body = await MessageBody.read(req, bodyRead('Client.BodyTooLarge', [getSuite(consumerNode.signSuite).hashName, 'sha512']));
         const url = req.url ?? '/';
         const q = url.indexOf('?');
         const pathname = q < 0 ? url : url.slice(0, q);
@@ -413,10 +442,10 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
           bodyHash: header(req.headers, H.bodyHash),
         };
         const canonical = canonicalRequest(env);
-        reqHash = requestHash(canonical, body);
+        reqHash = requestHashOf(canonical, body.hash('sha512'));
         if (!verifyBy(consumerNode, canonical, header(req.headers, H.signature)))
           throw new XRoadError('Server.ServerProxy.InvalidSignature', 'the request signature does not verify');
-        if (getSuite(consumerNode.signSuite).hash(body).toString('hex') !== env.bodyHash)
+        if (body.hash(getSuite(consumerNode.signSuite)).toString('hex') !== env.bodyHash)
           throw new XRoadError('Server.ServerProxy.InvalidSignature', 'the body does not match its signed hash');
         const sent = Date.parse(env.timestamp);
         if (Number.isNaN(sent) || Math.abs(started.getTime() - sent) > config.maxClockSkewMs)
@@ -446,7 +475,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
             at: started.toISOString(),
             provided: (code) => code in config.services,
           });
-          await answer(200, 'application/json; charset=utf-8', Buffer.from(JSON.stringify(result)), '');
+          await answer(200, 'application/json; charset=utf-8', MessageBody.of(Buffer.from(JSON.stringify(result))), '');
           return;
         }
         if (!own?.subsystems.includes(subsystemOfService(service)) || !setting) throw new XRoadError('Server.ServerProxy.UnknownService', service);
@@ -466,38 +495,46 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
         if ('denied' in access) throw new XRoadError('Server.ServerProxy.AccessDenied', access.denied);
 
         const backend = await callBackend(setting, env, m[6] ? subpath : '', q < 0 ? '' : url.slice(q), body);
-        let payload: Buffer = backend.body;
-        if (access.right.fields !== null && backend.status >= 200 && backend.status < 300 && payload.length > 0) {
+        disposeWhenDone(res, backend.body);
+        let payload = backend.body;
+        if (access.right.fields !== null && backend.status >= 200 && backend.status < 300 && payload.size > 0) {
           if (!/\bjson\b/i.test(backend.contentType))
             throw new XRoadError('Server.ServerProxy.ServiceFailed', 'the grant filters fields but the backend did not answer JSON');
+          // Filtering needs the whole document: bounded by maxWholeBodyBytes, not by what streams through.
+          const whole = await payload.load(config.maxWholeBodyBytes);
+          if (!whole)
+            throw new XRoadError(
+              'Server.ServerProxy.ServiceFailed',
+              `the grant filters fields but the answer exceeds ${config.maxWholeBodyBytes} bytes (maxWholeBodyBytes)`,
+            );
           let parsed: unknown;
           try {
-            parsed = JSON.parse(payload.toString('utf8'));
+            parsed = JSON.parse(whole.toString('utf8'));
           } catch {
             throw new XRoadError('Server.ServerProxy.ServiceFailed', 'the backend answered malformed JSON');
           }
-          payload = Buffer.from(JSON.stringify(filterFields(parsed, access.right.fields)));
+          payload = MessageBody.of(Buffer.from(JSON.stringify(filterFields(parsed, access.right.fields))));
         }
         await answer(backend.status, backend.contentType, payload, '');
       } catch (e) {
         const xe = e instanceof XRoadError ? e : new XRoadError('Server.ServerProxy.InternalError');
         if (!(e instanceof XRoadError)) log.error('provider request failed', { error: (e as Error).stack });
-        await answer(xe.status, 'application/json; charset=utf-8', Buffer.from(JSON.stringify(xe.body())), xe.type);
+        await answer(xe.status, 'application/json; charset=utf-8', MessageBody.of(Buffer.from(JSON.stringify(xe.body()))), xe.type);
       }
     };
 
     // Backends are called over kept-alive connections with node:http (fetch costs several times
     // the CPU per call); the timeout covers the whole answer, body included.
     const backendAgents = { http: new http.Agent({ keepAlive: true, maxSockets: 256 }), https: new https.Agent({ keepAlive: true, maxSockets: 256 }) };
-    const callBackend = (setting: NodeConfig['services'][string], env: RequestEnvelope, subpath: string, query: string, body: Buffer) =>
-      new Promise<{ status: number; contentType: string; body: Buffer }>((resolve, reject) => {
+    const callBackend = (setting: NodeConfig['services'][string], env: RequestEnvelope, subpath: string, query: string, body: MessageBody) =>
+      new Promise<{ status: number; contentType: string; body: MessageBody }>((resolve, reject) => {
         const headers: Record<string, string | number> = { [H.client]: env.client, [H.id]: env.messageId };
         if (env.userId) headers[H.userId] = env.userId;
         if (env.issue) headers[H.issue] = env.issue;
         if (env.purpose) headers[H.purpose] = encodeURIComponent(env.purpose);
         if (env.contentType) headers['content-type'] = env.contentType;
         const withBody = env.method !== 'GET' && env.method !== 'HEAD';
-        if (withBody) headers['content-length'] = body.length;
+        if (withBody) headers['content-length'] = body.size;
         const failed = (detail: string) => new XRoadError('Server.ServerProxy.ServiceFailed', detail);
         let target: URL;
         try {
@@ -520,8 +557,8 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
             };
           request.on('response', (response) => {
             answered = true;
-            readBody(response, config.maxBodyBytes, 'Server.ServerProxy.BodyTooLarge').then(
-              settle((b: Buffer) => resolve({ status: response.statusCode ?? 502, contentType: header(response.headers, 'content-type'), body: b })),
+            MessageBody.read(response, bodyRead('Server.ServerProxy.BodyTooLarge', [keys.suite.hashName])).then(
+              settle((b: MessageBody) => resolve({ status: response.statusCode ?? 502, contentType: header(response.headers, 'content-type'), body: b })),
               settle((e: unknown) => reject(e instanceof XRoadError ? e : failed('the backend connection broke'))),
             );
           });
@@ -532,7 +569,8 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
             if (mayRetry && !answered && !withBody && request.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) attempt(false);
             else reject(e instanceof XRoadError ? e : failed('the backend cannot be reached'));
           });
-          request.end(withBody ? body : undefined);
+          if (withBody) body.send(request);
+          else request.end();
         };
         attempt(true);
       });

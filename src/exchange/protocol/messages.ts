@@ -102,7 +102,12 @@ const sha512 = (b: Uint8Array) => createHash('sha512').update(b).digest();
 
 /** `X-Road-Request-Hash`: base64(SHA-512(SHA-512(canonical request) ‖ SHA-512(body))). */
 export function requestHash(canonical: Uint8Array, body: Uint8Array): string {
-  return sha512(Buffer.concat([sha512(canonical), sha512(body)])).toString('base64');
+  return requestHashOf(canonical, sha512(body));
+}
+
+/** `X-Road-Request-Hash` from the body's SHA-512 (a body streamed through the node is hashed as it passes). */
+export function requestHashOf(canonical: Uint8Array, bodySha512: Uint8Array): string {
+  return sha512(Buffer.concat([sha512(canonical), bodySha512])).toString('base64');
 }
 
 /** A UUID or another short token of safe characters: what `X-Road-Id` may carry. */

@@ -252,9 +252,12 @@ export async function startPubSub(ctx: PubSubContext): Promise<PubSub> {
       },
       Buffer.from(JSON.stringify(message.body)),
     );
+    // Pub/sub answers are small JSON: one spooled to disk (larger than the node's spool threshold) is not read.
+    const bytes = answer.body.spooled ? undefined : answer.body.bytes();
+    await answer.body.dispose();
     let json: unknown = null;
     try {
-      json = JSON.parse(answer.body.toString('utf8'));
+      json = bytes ? JSON.parse(bytes.toString('utf8')) : null;
     } catch {
       json = null;
     }

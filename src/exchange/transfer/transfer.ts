@@ -27,6 +27,7 @@ import { checkFreeText, decodeHeader, header, readBody } from '../node/http-util
 import { requestFields, type MessageLog, type MessageRecord } from '../node/message-log.js';
 import type { NodeConfig } from '../node/node-config.js';
 import type { NodeLogger } from '../node/node-logger.js';
+import { MessageBody } from '../node/message-body.js';
 import { createNodeCaller, type NodeAnswer } from '../node/signed-call.js';
 import { canonicalChunk, chunkLength, hashFile, streamHash, T, transferContentType, transferShape, type ChunkEnvelope } from './transfer-protocol.js';
 
@@ -243,20 +244,20 @@ export function createTransfers(deps: TransferDeps) {
   // ── calls to the provider node ──────────────────────────────────────────────────────────
   // The node-to-node transport of messages (mutual TLS, pinned certificate). Each call carries
   // the transfer's X-Road headers; `target` is the /t1/… route of the call.
-  const callNode = createNodeCaller(deps.agent, SMALL);
+  const callNode = createNodeCaller(deps.agent, { max: SMALL });
   const toProvider = (
     provider: ConfNode,
     env: RequestEnvelope,
     target: Pick<RequestEnvelope, 'method' | 'path'> & Partial<RequestEnvelope>,
     signature: string,
     body: Buffer = Buffer.alloc(0),
-  ) => callNode(provider, { ...env, contentType: '', ...target }, body, signature);
+  ) => callNode(provider, { ...env, contentType: '', ...target }, MessageBody.of(body), signature);
 
   /** A provider's answer as JSON; its exchange error (typed) is passed on to the local system. */
   const providerJson = <R>(answer: NodeAnswer): R => {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(answer.body.toString('utf8'));
+      parsed = JSON.parse(answer.body.bytes().toString('utf8'));
     } catch {
       throw new XRoadError('Server.ClientProxy.NetworkError', `the provider node answered ${answer.status} without JSON`);
     }
