@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { SYSTEM_ACTOR } from '../src/core/actor.js';
 import { importRegistryFile, LEGAL_ENTITIES, POPULATION, RegistryService, verifyRegistryLog } from '../src/registries/index.js';
 import type { EntryRow, RecordRow } from '../src/registries/registries.repository.js';
+import { rootOfLeafHashes } from '../src/registries/merkle-log.js';
 import { entryLeafHash } from '../src/registries/registry-log.js';
 import { makeCitizenId, makeUscc } from '../src/standards/index.js';
 import { createTestPlatform, DIALECTS, type TestPlatform } from './helpers.js';
@@ -12,9 +13,11 @@ import { createTestPlatform, DIALECTS, type TestPlatform } from './helpers.js';
 /**
  * The import writes new records through its own writer (text built once per row, not through
  * `bulkWriteIn`'s objects): these tests hold it to exactly what `bulkWriteIn` would store, across
- * chunks and stored Merkle subtrees, and to all-or-nothing when a write fails part-way.
+ * chunks and stored Merkle subtrees, and to all-or-nothing when a write fails part-way; both on
+ * the importing thread and with the sealing worker (`sealInWorker`).
  */
-describe.each(DIALECTS)('registry import writer (%s)', (dialect) => {
+describe.each(DIALECTS.flatMap((d) => [[d, 'one thread'] as const, [d, 'sealing worker'] as const]))('registry import writer (%s, %s)', (dialect, mode) => {
+  const sealInWorker = mode === 'sealing worker';
   let p: TestPlatform;
   const police = 'import-police';
   const market = 'import-market';
@@ -67,6 +70,7 @@ describe.each(DIALECTS)('registry import writer (%s)', (dialect) => {
       actor,
       reason: '导入"测试"',
       chunkSize: 250,
+      sealInWorker,
       onProgress: (_, n) => progress.push(n),
     });
     expect(r).toMatchObject({ rows: 700, created: 700, updated: 0, written: true });
@@ -120,7 +124,7 @@ describe.each(DIALECTS)('registry import writer (%s)', (dialect) => {
       file,
       csvOf(690, 720, (i) => `改名${i}`),
     );
-    expect(await importRegistryFile(service, { registry: 'population', file, actor, reason: '更新', chunkSize: 7 })).toMatchObject({
+    expect(await importRegistryFile(service, { registry: 'population', file, actor, reason: '更新', chunkSize: 7, sealInWorker })).toMatchObject({
       created: 20,
       updated: 10,
     });
@@ -134,7 +138,7 @@ describe.each(DIALECTS)('registry import writer (%s)', (dialect) => {
     const uscc = makeUscc('9', '1', '350102', 'MA000001');
     fs.writeFileSync(file, `uscc,name,entityType,status,legalRepIdNumber,registeredCapital\n${uscc},示范公司,1100,1,${rep},100.5\n`);
     const { service } = p.registries;
-    await importRegistryFile(service, { registry: 'legal-entities', file, actor: { ...actor, orgId: market }, reason: '法人导入' });
+    await importRegistryFile(service, { registry: 'legal-entities', file, actor: { ...actor, orgId: market }, reason: '法人导入', sealInWorker });
     const e = (await p.database.db.selectFrom('registry_entries').selectAll().where('registry', '=', 'legal-entities').executeTakeFirstOrThrow()) as EntryRow;
     const { next, changes } = service.planChange(LEGAL_ENTITIES, undefined, uscc, {
       name: '示范公司',
@@ -160,7 +164,9 @@ describe.each(DIALECTS)('registry import writer (%s)', (dialect) => {
     for (const text of ['idNumber,name\n', '']) {
       fs.writeFileSync(file, text);
       for (const chunkSize of [1, 2000])
-        expect(await importRegistryFile(p.registries.service, { registry: 'population', file, actor, reason: '空文件', chunkSize })).toMatchObject({
+        expect(
+          await importRegistryFile(p.registries.service, { registry: 'population', file, actor, reason: '空文件', chunkSize, sealInWorker }),
+        ).toMatchObject({
           rows: 0,
           written: false,
         });
@@ -187,8 +193,69 @@ describe.each(DIALECTS)('registry import writer (%s)', (dialect) => {
     });
     const file = path.join(p.testDb.dataDir, 'more.csv');
     fs.writeFileSync(file, csvOf(1000, 2000));
-    await expect(importRegistryFile(failing, { registry: 'population', file, actor, reason: '失败', chunkSize: 300 })).rejects.toThrow('disk on fire');
+    await expect(importRegistryFile(failing, { registry: 'population', file, actor, reason: '失败', chunkSize: 300, sealInWorker })).rejects.toThrow(
+      'disk on fire',
+    );
     expect({ records: await count('registry_records'), entries: await count('registry_entries'), nodes: await count('registry_log_nodes') }).toEqual(before);
     expect(await head()).toBe(headBefore);
+  });
+  it('stores the subtrees of whole blocks inside a chunk as computed from their leaves', async () => {
+    const { service } = p.registries;
+    const file = path.join(p.testDb.dataDir, 'blocks.csv');
+    fs.writeFileSync(file, csvOf(3000, 4100));
+    // Chunks of 600: whole 256-leaf blocks inside a chunk come with it, blocks across two are read back.
+    expect(await importRegistryFile(service, { registry: 'population', file, actor, reason: '整块', chunkSize: 600, sealInWorker })).toMatchObject({
+      created: 1100,
+    });
+    const leaves = (await p.database.db.selectFrom('registry_entries').select('leaf_hash').where('registry', '=', 'population').orderBy('seq').execute()).map(
+      (e) => Buffer.from(e.leaf_hash as string, 'hex'),
+    );
+    const nodes = await p.database.db.selectFrom('registry_log_nodes').selectAll().where('registry', '=', 'population').execute();
+    expect(nodes.length).toBeGreaterThanOrEqual(Math.floor(leaves.length / 256));
+    for (const n of nodes) {
+      const size = 2 ** Number(n.level);
+      expect(n.hash).toBe(rootOfLeafHashes(p.keys.suite.hash, leaves, Number(n.idx) * size, (Number(n.idx) + 1) * size).toString('hex'));
+    }
+    const { sealer } = service.deps;
+    expect(await verifyRegistryLog(p.database.db, POPULATION, { hash: p.keys.suite.hash, sealer })).toMatchObject({ ok: true });
+  });
+
+  it('reports every bad row and writes nothing, also with chunks pending in the worker', async () => {
+    const before = await count('registry_records');
+    const file = path.join(p.testDb.dataDir, 'bad.csv');
+    // Rows 5000… are new; two bad rows (file rows 453 and 553: an unknown ethnicity code), after chunks already sent for sealing.
+    fs.writeFileSync(
+      file,
+      csvOf(5000, 5600)
+        .split('\n')
+        .map((l, i) => (i === 452 || i === 552 ? l.replace(/,01,/, ',99,') : l))
+        .join('\n'),
+    );
+    const errors: number[] = [];
+    await expect(
+      importRegistryFile(p.registries.service, {
+        registry: 'population',
+        file,
+        actor,
+        reason: '错误行',
+        chunkSize: 100,
+        sealInWorker,
+        onError: (e) => errors.push(e.row),
+      }),
+    ).rejects.toMatchObject({ code: 'REGISTRY_IMPORT_INVALID' });
+    expect(errors).toEqual([453, 553]);
+    expect(await count('registry_records')).toBe(before);
+    expect(await verifyRegistryLog(p.database.db, POPULATION, { hash: p.keys.suite.hash })).toMatchObject({ ok: true });
+  });
+
+  it.runIf(sealInWorker)('rolls back when sealing fails in the worker', async () => {
+    const before = { records: await count('registry_records'), entries: await count('registry_entries'), nodes: await count('registry_log_nodes') };
+    const deps = p.registries.service.deps;
+    // A data key of the wrong length: the worker's first seal throws CRYPTO_BAD_KEY.
+    const broken = new RegistryService({ ...deps, sealer: { ...deps.sealer, portable: { ...deps.sealer.portable!, dataKey: Buffer.alloc(5) } } });
+    const file = path.join(p.testDb.dataDir, 'worker-fails.csv');
+    fs.writeFileSync(file, csvOf(6000, 6500));
+    await expect(importRegistryFile(broken, { registry: 'population', file, actor, reason: '失败', chunkSize: 100, sealInWorker })).rejects.toThrow(/密钥/);
+    expect({ records: await count('registry_records'), entries: await count('registry_entries'), nodes: await count('registry_log_nodes') }).toEqual(before);
   });
 });

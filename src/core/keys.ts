@@ -58,7 +58,7 @@ export async function loadOrCreatePlatformKeys(keyDir: string, suiteName: SuiteN
 }
 
 /** Seals short secrets (TOTP seeds) with the data key; `aad` binds a sealed value to its purpose. */
-export function secretBoxOf(keys: PlatformKeys, purpose = 'zhengtong/secret/1') {
+export function secretBoxOf(keys: Pick<PlatformKeys, 'suite' | 'dataKey'>, purpose = 'zhengtong/secret/1') {
   const aad = Buffer.from(purpose);
   return {
     seal: (plain: string): string => keys.suite.encrypt(keys.dataKey, Buffer.from(plain, 'utf8'), aad).toString('base64'),

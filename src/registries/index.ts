@@ -84,7 +84,7 @@ export async function createRegistries(parts: {
     clock: parts.clock,
     calendar: parts.calendar,
     hash: keys.suite.hash,
-    sealer: secretBoxOf(keys, REGISTRY_SEAL_PURPOSE),
+    sealer: { ...secretBoxOf(keys, REGISTRY_SEAL_PURPOSE), portable: { suite: keys.suite.name, dataKey: keys.dataKey, purpose: REGISTRY_SEAL_PURPOSE } },
     signer: {
       suite: keys.suite.name,
       fingerprint: keys.fingerprint,

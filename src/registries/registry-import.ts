@@ -8,17 +8,19 @@
  * whole or not at all (unless `skipInvalid`, which writes the valid rows and skips the bad).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import type { Actor } from '../core/actor.js';
 import { sqliteHandleOf, type Db } from '../core/db/database.js';
 import { AppError } from '../core/errors.js';
 import { authorize } from '../core/policy.js';
-import { leafHashOfText } from './merkle-log.js';
+import { getSuite } from '../core/crypto/index.js';
+import { NewRecordSealWorker } from './new-record-seal-worker.js';
+import { buildNewRecordTexts, newRecordLayoutOf, type NewRecordLayout } from './new-record-text.js';
 import * as repo from './registries.repository.js';
 import type { EntryRow, RecordRow } from './registries.repository.js';
 import type { RegistryService } from './registries.service.js';
-import { attributeOf, sensitiveNames, type AttributeDefinition, type Attributes, type RegistryDefinition } from './registry-definition.js';
-import { LogTree } from './registry-log-tree.js';
+import { attributeOf, type AttributeDefinition, type Attributes, type RegistryDefinition } from './registry-definition.js';
+import { LogTree, NODE_BASE_LEVEL } from './registry-log-tree.js';
 import { readRowBatches, type FileRow } from './registry-rows.js';
 
 export interface ImportRowError {
@@ -44,6 +46,12 @@ export interface ImportOptions {
   onProgress?: (phase: 'validate' | 'write', rows: number, bytes?: number) => void;
   /** Rows validated and written together (one lookup of existing records, one range of log entries). */
   chunkSize?: number;
+  /**
+   * Seal and hash new records in a worker thread while this one reads, validates and inserts
+   * (two cores at work; the same texts). Default: for files of 4 MiB and more. Only when the
+   * service's sealer can be rebuilt in a worker (`Sealer.portable`); otherwise, or when false, here.
+   */
+  sealInWorker?: boolean;
 }
 
 export interface ImportResult {
@@ -120,36 +128,32 @@ function rowOf(def: RegistryDefinition, columns: readonly Column[], { row, cells
 /**
  * Writes records that do not exist yet, the import's common case, without the per-row objects
  * and copies of `RegistryService.bulkWriteIn`: the stored JSON, the log entry's canonical text
- * (`canonicalEntryText`) and its leaf hash are built as text, the parts that are the same for
+ * and its leaf hash are built as text (`buildNewRecordTexts`), the parts that are the same for
  * every row (registry, actor, sources, reason, time) encoded once per chunk. Produces exactly
- * the rows `bulkWriteIn` would (same JSON key order, same sealing, same leaf hashes; a test
- * compares them). Only for registries without geometry or computed attributes
- * (`newRecordWriterFor` returns undefined otherwise: their rows go through `bulkWriteIn`).
+ * the rows `bulkWriteIn` would (a test compares them). Only for registries without geometry or
+ * computed attributes (`newRecordWriterFor` returns undefined otherwise: their rows go through
+ * `bulkWriteIn`). With a sealing worker the texts are built there while this thread goes on.
  */
 class NewRecordWriter {
-  private readonly names = new Map<string, { json: string; sensitive: boolean }>();
-  /** The attributes in definition order: the order of the stored record's JSON (`storedForm`). */
-  private readonly stored: Array<{ name: string; json: string; sensitive: boolean }>;
-  private readonly keyJson: string;
-  private readonly keySensitive: boolean;
+  private readonly layout: NewRecordLayout;
 
   constructor(
     private readonly service: RegistryService,
     private readonly def: RegistryDefinition,
     private readonly tree: LogTree,
+    private readonly worker: NewRecordSealWorker | undefined,
   ) {
-    const sensitive = sensitiveNames(def);
-    for (const a of def.attributes) this.names.set(a.name, { json: JSON.stringify(a.name), sensitive: sensitive.has(a.name) });
-    this.stored = def.attributes.map((a) => ({ name: a.name, ...this.names.get(a.name)! }));
-    this.keyJson = JSON.stringify(def.keyAttribute);
-    this.keySensitive = sensitive.has(def.keyAttribute);
+    this.layout = newRecordLayoutOf(def);
   }
 
-  /** Appends `rows` (valid, none of them stored yet) to the log and the records, inside `trx`. */
-  async write(trx: Db, actor: Actor, rows: readonly ChunkRow[], reason: string, sources: string[]): Promise<void> {
+  /**
+   * Claims the log positions of `rows` (valid, none of them stored yet) and starts building
+   * their texts; `finish` of the write returned inserts them. Writes must finish in the order
+   * they started, each before any other write to the registry in `trx`.
+   */
+  async start(trx: Db, actor: Actor, rows: readonly ChunkRow[], reason: string, sources: string[]): Promise<PendingWrite> {
     authorize(actor, 'registry.write');
     const { def, service } = this;
-    const { sealer, hash } = service.deps;
     const at = service.deps.clock.now().toISOString();
     const first = await repo.claimSeqs(trx, def.key, rows.length);
     const sourceList = sources.join(',');
@@ -157,85 +161,93 @@ class NewRecordWriter {
     const actorName = actor.name ?? null;
     const orgId = actor.orgId ?? null;
     // canonicalEntryText = JSON of [registry, seq, key, at, actor…, reason, changes, sealed]: the constant middle once.
-    const head = `[${JSON.stringify(def.key)},`;
-    const middle = `,${JSON.stringify([at, actor.type, actorId, actorName, orgId, sourceList, reason]).slice(1, -1)},`;
-    const entries: EntryRow[] = new Array(rows.length);
-    const records: RecordRow[] = new Array(rows.length);
-    const leaves: Buffer[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const { key, attrs } = rows[i]!;
-      const seq = first + i;
-      const keyText = JSON.stringify(key);
-      // The changes of a new record: the key, then each value given, in the order given (`planChange`).
-      let changes = this.keySensitive ? '{' : `{${this.keyJson}:[null,${keyText}]`;
-      let secretChanges = this.keySensitive ? `${this.keyJson}:[null,${keyText}]` : '';
-      for (const name in attrs) {
-        const v = attrs[name];
-        if (v === null || v === undefined) continue;
-        const n = this.names.get(name)!;
-        const part = `${n.json}:[null,${JSON.stringify(v)}]`;
-        if (n.sensitive) secretChanges += secretChanges ? `,${part}` : part;
-        else changes += changes.length > 1 ? `,${part}` : part;
-      }
-      changes += '}';
-      const sealedChanges = secretChanges ? sealer.seal(`{${secretChanges}}`) : null;
-      const text = `${head}${seq},${keyText}${middle}${JSON.stringify(changes)},${sealedChanges === null ? 'null' : JSON.stringify(sealedChanges)}]`;
-      const leaf = leafHashOfText(hash, text);
-      leaves[i] = leaf;
-      entries[i] = {
-        registry: def.key,
-        seq,
-        record_key: key,
-        occurred_at: at,
-        actor_type: actor.type,
-        actor_id: actorId,
-        actor_name: actorName,
-        org_id: orgId,
-        sources: sourceList,
-        reason,
-        changes,
-        sealed_changes: sealedChanges,
-        leaf_hash: leaf.toString('hex'),
-      };
-      // The stored values in definition order, sensitive ones sealed (`storedForm`).
-      let data = '';
-      let secret = '';
-      for (const a of this.stored) {
-        const v = a.name === def.keyAttribute ? key : attrs[a.name];
-        if (v === null || v === undefined) continue;
-        const part = `${a.json}:${JSON.stringify(v)}`;
-        if (a.sensitive) secret += secret ? `,${part}` : part;
-        else data += data ? `,${part}` : part;
-      }
-      const holder = def.holderAttribute ? (def.holderAttribute === def.keyAttribute ? key : attrs[def.holderAttribute]) : undefined;
-      records[i] = {
-        registry: def.key,
-        record_key: key,
-        data: `{${data}}`,
-        sealed: secret ? sealer.seal(`{${secret}}`) : null,
-        version: 1,
-        last_seq: seq,
-        created_at: at,
-        updated_at: at,
-        holder: typeof holder === 'string' ? holder : null,
-        min_lon: null,
-        min_lat: null,
-        max_lon: null,
-        max_lat: null,
-      };
-    }
-    await repo.insertEntries(trx, entries);
-    this.tree.prime(first, leaves);
-    await this.tree.storeCompleted(first, first + rows.length - 1);
-    this.tree.forgetLeaves();
-    await repo.insertRecords(trx, records);
+    const frame = {
+      head: `[${JSON.stringify(def.key)},`,
+      middle: `,${JSON.stringify([at, actor.type, actorId, actorName, orgId, sourceList, reason]).slice(1, -1)},`,
+    };
+    const keys = rows.map((r) => r.key);
+    const attrs = rows.map((r) => r.attrs);
+    const texts = this.worker
+      ? this.worker.build({ frame, first, keys, attrs })
+      : Promise.resolve(buildNewRecordTexts(this.layout, service.deps.sealer, service.deps.hash, frame, first, keys, attrs));
+    // Awaited by `finish`; a write given up (the import failed meanwhile) must not be an unhandled rejection.
+    texts.catch(() => {});
+    return {
+      finish: async () => {
+        const t = await texts;
+        const n = keys.length;
+        const entries: EntryRow[] = new Array(n);
+        const records: RecordRow[] = new Array(n);
+        const holderAttribute = def.holderAttribute;
+        for (let i = 0; i < n; i++) {
+          const key = keys[i]!;
+          const seq = first + i;
+          entries[i] = {
+            registry: def.key,
+            seq,
+            record_key: key,
+            occurred_at: at,
+            actor_type: actor.type,
+            actor_id: actorId,
+            actor_name: actorName,
+            org_id: orgId,
+            sources: sourceList,
+            reason,
+            changes: t.changes[i]!,
+            sealed_changes: t.sealedChanges[i]!,
+            leaf_hash: t.leafHashes[i]!,
+          };
+          const holder = holderAttribute ? (holderAttribute === def.keyAttribute ? key : attrs[i]![holderAttribute]) : undefined;
+          records[i] = {
+            registry: def.key,
+            record_key: key,
+            data: t.data[i]!,
+            sealed: t.sealed[i]!,
+            version: 1,
+            last_seq: seq,
+            created_at: at,
+            updated_at: at,
+            holder: typeof holder === 'string' ? holder : null,
+            min_lon: null,
+            min_lat: null,
+            max_lon: null,
+            max_lat: null,
+          };
+        }
+        await repo.insertEntries(trx, entries);
+        this.tree.primeNodes(NODE_BASE_LEVEL, t.blockRoots);
+        await this.tree.storeCompleted(first, first + n - 1);
+        this.tree.forgetLeaves();
+        await repo.insertRecords(trx, records);
+      },
+    };
+  }
+
+  /** Stops the sealing worker, if any. */
+  async close(): Promise<void> {
+    await this.worker?.close();
   }
 }
 
+/** A write whose log positions are claimed and whose texts are being built; `finish` inserts it. */
+interface PendingWrite {
+  finish(): Promise<void>;
+}
+
+/** Files from this size up are sealed in a worker by default (below it, starting the worker costs more than it saves). */
+const SEAL_WORKER_MIN_BYTES = 4 * 2 ** 20;
+
+/** The worker that seals for `service`, when its sealer can be rebuilt in one and hashes with the suite's hash. */
+function sealWorkerFor(service: RegistryService, def: RegistryDefinition): NewRecordSealWorker | undefined {
+  const portable = service.deps.sealer.portable;
+  if (!portable || getSuite(portable.suite).hash !== service.deps.hash) return undefined;
+  return new NewRecordSealWorker(portable, newRecordLayoutOf(def));
+}
+
 /** The writer of new records for `def`, or undefined when its records need what only `bulkWriteIn` computes (bounding boxes, areas). */
-function newRecordWriterFor(service: RegistryService, def: RegistryDefinition, trx: Db): NewRecordWriter | undefined {
+function newRecordWriterFor(service: RegistryService, def: RegistryDefinition, trx: Db, inWorker: boolean): NewRecordWriter | undefined {
   if (def.geometryAttribute || def.attributes.some((a) => a.type === 'geometry' || a.type === 'area' || a.computedFrom)) return undefined;
-  return new NewRecordWriter(service, def, new LogTree(trx, def.key, service.deps.hash));
+  return new NewRecordWriter(service, def, new LogTree(trx, def.key, service.deps.hash), inWorker ? sealWorkerFor(service, def) : undefined);
 }
 
 async function fileSha256(file: string): Promise<string> {
@@ -312,8 +324,15 @@ export async function importRegistryFile(service: RegistryService, options: Impo
     const restoreCache = widenSqliteCache(db);
     try {
       await db.transaction().execute(async (trx) => {
-        const writer = newRecordWriterFor(service, def, trx);
+        const writer = newRecordWriterFor(service, def, trx, options.sealInWorker ?? statSync(options.file).size >= SEAL_WORKER_MIN_BYTES);
         let chunk: ChunkRow[] = [];
+        // The new records whose texts are being built (in the worker) while the next chunk is read.
+        let pending: PendingWrite | undefined;
+        const drain = async () => {
+          const p = pending;
+          pending = undefined;
+          await p?.finish();
+        };
         const flush = async () => {
           const existing = new Map((await repo.findRecords(trx, def.key, chunk.map((c) => c.key).filter(Boolean))).map((r) => [r.record_key, r]));
           const good: ChunkRow[] = [];
@@ -333,9 +352,13 @@ export async function importRegistryFile(service: RegistryService, options: Impo
           if (invalid.size > 0 && !options.skipInvalid) writing = false;
           if (writing && good.length > 0) {
             if (writer && good.every((c) => !existing.has(c.key))) {
-              await writer.write(trx, options.actor, good, options.reason, sources);
+              // Keys are unique in the file (`seen`), so a record of this chunk cannot be in the one still pending.
+              const next = await writer.start(trx, options.actor, good, options.reason, sources);
+              await drain();
+              pending = next;
               result.created += good.length;
             } else {
+              await drain();
               const r = await service.bulkWriteIn(trx, options.actor, def, good, options.reason, sources, existing);
               result.created += r.created;
               result.updated += r.updated;
@@ -355,9 +378,15 @@ export async function importRegistryFile(service: RegistryService, options: Impo
             if (chunk.length >= chunkSize) await flush();
           }
         };
-        await take(firstRows);
-        for await (const rows of batches) await take(rows);
-        if (chunk.length > 0) await flush();
+        try {
+          await take(firstRows);
+          for await (const rows of batches) await take(rows);
+          if (chunk.length > 0) await flush();
+          // A bad row stopped the writing: what is pending would be rolled back.
+          if (writing) await drain();
+        } finally {
+          await writer?.close();
+        }
         result.invalidRows = invalid.size;
         if (!writing)
           throw new AppError('REGISTRY_IMPORT_INVALID', `${invalid.size} 行有错误，未写入任何数据 (${invalid.size} bad rows; nothing written)`, {

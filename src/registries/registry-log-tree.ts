@@ -71,6 +71,15 @@ export class LogTree {
     }
   }
 
+  /**
+   * Subtree hashes known to the caller (computed with the same hash over leaves just written in
+   * this transaction): [idx, hex] of nodes at `level`. `storeCompleted` stores them as given
+   * instead of hashing their leaves again.
+   */
+  primeNodes(level: number, nodes: ReadonlyArray<readonly [number, string]>): void {
+    for (const [idx, hex] of nodes) this.nodes.set(`${level}/${idx}`, Buffer.from(hex, 'hex'));
+  }
+
   /** Drops the leaf blocks read or primed so far (stored nodes stay): a tree kept across a long import holds O(log n), not every leaf. */
   forgetLeaves(): void {
     this.blocks.clear();
@@ -133,7 +142,7 @@ export class LogTree {
         const from = idx * size;
         const node =
           level === NODE_BASE_LEVEL
-            ? await this.root(from, from + size)
+            ? (this.nodes.get(`${level}/${idx}`) ?? (await this.root(from, from + size)))
             : this.combine(await this.root(from, from + size / 2), await this.root(from + size / 2, from + size));
         this.nodes.set(`${level}/${idx}`, node);
         rows.push({ registry: this.registry, level, idx, hash: node.toString('hex') });

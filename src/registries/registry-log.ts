@@ -7,11 +7,14 @@ import type { MerkleHash } from '../core/crypto/index.js';
 import { leafHashOfText } from './merkle-log.js';
 import type { Attributes } from './registry-definition.js';
 import type { EntryRow } from './registries.repository.js';
+import type { PortableSealer } from './new-record-seal-worker.js';
 
 /** Opens and seals values at rest (the platform's data key). */
 export interface Sealer {
   seal(plain: string): string;
   open(sealed: string): string;
+  /** What rebuilds this sealer in a worker thread (bulk import); absent when it cannot be (a test's stand-in). */
+  portable?: PortableSealer;
 }
 
 /** One attribute's change inside an entry: [previous value, new value]. */
