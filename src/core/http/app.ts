@@ -3,7 +3,6 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import fastifyCompress from '@fastify/compress';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -18,6 +17,7 @@ import Fastify, {
 import { ANONYMOUS_ACTOR, type Actor, type RequestContext } from '../actor.js';
 import { AppError } from '../errors.js';
 import { handleError } from './error-handler.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { ErrorBody } from './schema-helpers.js';
 
 declare module 'fastify' {
@@ -91,8 +91,8 @@ export async function createHttpApp(options: HttpAppOptions = {}): Promise<HttpA
   // The web app (src/core/http/web.ts) loads only its own scripts and styles. AntD styles its
   // components with CSS-in-JS, which injects <style> elements, so style-src needs 'unsafe-inline'
   // (helmet's default also allowed any https: stylesheet; that is dropped). Scripts stay 'self' only.
-  await app.register(fastifyHelmet, {
-    global: true,
+  // helmet's headers, computed once (no route sets its own helmet options or uses CSP nonces).
+  await registerSecurityHeaders(app, {
     // upgrade-insecure-requests is off: the platform is served over plain HTTP on an intranet or
     // loopback unless a TLS proxy fronts it, and upgrading would break every asset there.
     contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:'], 'style-src': ["'self'", "'unsafe-inline'"], 'upgrade-insecure-requests': null } },
