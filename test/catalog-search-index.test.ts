@@ -3,6 +3,7 @@
  * pages, scores and totals, and facet counts equal to the SQL counts over ALL matches; and it
  * stays consistent with the database, also with writes made through another connection.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTerm,
@@ -190,4 +191,38 @@ describe('catalog search index (sqlite)', () => {
       await other.close();
     }
   }, 60_000);
+
+  it('rebuilds when changes it has not read were pruned, and answers from the database meanwhile', async () => {
+    const other = await createPlatform(
+      loadConfig(
+        {},
+        { dataDir: p.testDb.dataDir, keyDir: `${p.testDb.dataDir}/keys`, dbUrl: p.testDb.url, logLevel: 'silent', passwordCost: 1024, checkpointIntervalMs: 0 },
+      ),
+    );
+    try {
+      const [a, b] = sampleCatalog(3, () => POLICE_USCC).slice(1);
+      const rows = [
+        { row: 2, input: { ...a!.input, name: '穿山甲保护名录', shareType: 'unconditional' as const }, providerOrgId: policeId },
+        { row: 3, input: { ...b!.input, name: '中华鲟增殖放流记录', shareType: 'unconditional' as const }, providerOrgId: policeId },
+      ];
+      await importResources(other.catalog, SYSTEM_ACTOR, CTX, rows, { publish: true });
+      // As the writers' pruning trigger does after SEARCH_CHANGES_KEPT more changes: only the newest row is left.
+      await sql`delete from catalog_search_changes where seq < (select max(seq) from catalog_search_changes)`.execute(other.catalog.db);
+      // The first search finds the gap, drops the index and starts a rebuild: the SQL path answers (its facet sample shows it).
+      expect((await searchCatalog(p.catalog, STAFF, { view: 'sharing', q: '信息', limit: 1, offset: 0 })).facetsApproximate).toBe(true);
+      expect((await searchCatalog(p.catalog, STAFF, { view: 'sharing', q: '穿山甲', limit: 10, offset: 0 })).total).toBe(1);
+      await p.catalog.searchIndex!.ready();
+      const after = await both(STAFF, { view: 'sharing', q: '穿山甲', limit: 10, offset: 0 });
+      expect(after.index).toEqual(after.sql);
+      expect(after.index.total).toBe(1);
+      expect((await searchCatalog(p.catalog, STAFF, { view: 'sharing', q: '信息', limit: 1, offset: 0 })).facetsApproximate).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
+
+  it('is turned off with ZT_CATALOG_SEARCH_INDEX=off', () => {
+    expect(loadConfig({}).catalogSearchIndex).toBe(true);
+    expect(loadConfig({ ZT_CATALOG_SEARCH_INDEX: 'off' }).catalogSearchIndex).toBe(false);
+  });
 });
