@@ -1,6 +1,7 @@
 import { CompiledQuery, sql, type ColumnType, type Kysely } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import { sqliteHandleOf, tablesOf, type Db, type Dialect } from '../core/db/database.js';
+import { idleSqliteStatement } from '../core/db/raw-statements.js';
 import type { AuditHashAlg } from './audit-chain.js';
 import { chainPageSql, type ChainTuple } from './audit-range.js';
 
@@ -118,13 +119,8 @@ export async function insertRecords(trx: Db, dialect: Dialect, rows: AuditChainR
   if (last) await q(trx).updateTable('audit_head').set({ hash: last.hash }).where('id', '=', 1).execute();
 }
 
-interface AppendStatements {
-  claim: SQLite.Statement<unknown[], { seq: number; hash: string; hash_alg: string }>;
-  head: SQLite.Statement;
-  inserts: Map<number, SQLite.Statement>;
-}
-
-const appendStatements = new WeakMap<SQLite.Database, AppendStatements>();
+const CLAIM_SQL = 'update "audit_head" set "seq" = "seq" + ? where "id" = 1 returning "seq", "hash", "hash_alg"';
+const SET_HEAD_SQL = 'update "audit_head" set "hash" = ? where "id" = 1';
 
 /**
  * Appends records in a transaction of their own run synchronously on better-sqlite3, when `db`
@@ -141,27 +137,20 @@ export function appendNowOnSqlite(
   rowsOf: (claim: { firstSeq: number; prevHash: string; alg: AuditHashAlg }) => AuditChainRow[],
 ): AuditChainRow[] | undefined {
   const sqlite = sqliteHandleOf(db);
-  if (!sqlite || sqlite.inTransaction) return undefined;
-  let st = appendStatements.get(sqlite);
-  if (!st) {
-    st = {
-      claim: sqlite.prepare('update "audit_head" set "seq" = "seq" + ? where "id" = 1 returning "seq", "hash", "hash_alg"'),
-      head: sqlite.prepare('update "audit_head" set "hash" = ? where "id" = 1'),
-      inserts: new Map(),
-    };
-    appendStatements.set(sqlite, st);
-  }
-  const statements = st;
-  const insert = (count: number) => {
-    let stmt = statements.inserts.get(count);
-    if (!stmt) statements.inserts.set(count, (stmt = sqlite.prepare(insertText('sqlite', count))));
-    return stmt;
-  };
+  const claim = idleSqliteStatement<{ seq: number; hash: string; hash_alg: string }>(db, CLAIM_SQL);
+  if (!sqlite || !claim) return undefined;
+  const head = idleSqliteStatement(db, SET_HEAD_SQL)!;
+  // Prepared before the transaction opens (inside it, the connection is no longer idle): `n` rows
+  // go in statements of 200 and one of the rest.
+  const inserts = new Map(
+    [200, n % 200].filter((count) => count > 0 && count <= n).map((count) => [count, idleSqliteStatement(db, insertText('sqlite', count))!]),
+  );
+  const insert = (count: number) => inserts.get(count) ?? sqlite.prepare(insertText('sqlite', count));
   return sqlite
     .transaction(() => {
-      const head = statements.claim.get(n);
-      if (!head) throw new Error('audit_head is missing');
-      const rows = rowsOf({ firstSeq: head.seq - n + 1, prevHash: head.hash, alg: head.hash_alg as AuditHashAlg });
+      const claimed = claim.get(n);
+      if (!claimed) throw new Error('audit_head is missing');
+      const rows = rowsOf({ firstSeq: claimed.seq - n + 1, prevHash: claimed.hash, alg: claimed.hash_alg as AuditHashAlg });
       for (let i = 0; i < rows.length; i += 200) {
         const part = rows.slice(i, i + 200);
         const params: unknown[] = [];
@@ -169,7 +158,7 @@ export function appendNowOnSqlite(
         insert(part.length).run(params);
       }
       const last = rows[rows.length - 1];
-      if (last) statements.head.run(last.hash);
+      if (last) head.run(last.hash);
       return rows;
     })
     .immediate();

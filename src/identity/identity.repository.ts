@@ -1,7 +1,7 @@
-import type SQLite from 'better-sqlite3';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Role } from '../core/actor.js';
-import { sqliteHandleOf, tablesOf, type Db } from '../core/db/database.js';
+import { tablesOf, type Db } from '../core/db/database.js';
+import { idleSqliteStatement, numberedParameters } from '../core/db/raw-statements.js';
 
 export interface OrgRow {
   id: string;
@@ -206,19 +206,14 @@ const SESSION_USER_SQL =
   `select ${[...SESSION_COLUMNS.map((c) => `s."${c}" as "s_${c}"`), ...USER_COLUMNS.map((c) => `u."${c}" as "u_${c}"`), 'r."role" as "role"'].join(', ')}` +
   ' from "sessions" s left join "users" u on u."id" = s."user_id" left join "user_roles" r on r."user_id" = u."id" where s."id" = ? order by r."role"';
 
-const sessionStatements = new WeakMap<SQLite.Database, SQLite.Statement>();
+/** The session check's statement text with `$1` for PostgreSQL. */
+const SESSION_USER_SQL_NUMBERED = SESSION_USER_SQL.replace('?', '$1');
 
 /** All rows of the session check: on SQLite with no transaction open, straight from better-sqlite3 (see findSessionWithUser). */
 async function sessionUserRows(db: Db, id: string): Promise<Array<Record<string, unknown>>> {
-  const sqlite = sqliteHandleOf(db);
-  if (sqlite && !sqlite.inTransaction) {
-    let stmt = sessionStatements.get(sqlite);
-    if (!stmt) sessionStatements.set(sqlite, (stmt = sqlite.prepare(SESSION_USER_SQL)));
-    return stmt.all(id) as Array<Record<string, unknown>>;
-  }
-  // PostgreSQL numbers its parameters: ask the dialect how it writes one.
-  const numbered = q(db).selectFrom('sessions').select('id').where('id', '=', id).compile().sql.includes('$1');
-  const text = numbered ? SESSION_USER_SQL.replace('?', '$1') : SESSION_USER_SQL;
+  const idle = idleSqliteStatement<Record<string, unknown>>(db, SESSION_USER_SQL);
+  if (idle) return idle.all(id);
+  const text = numberedParameters(db) ? SESSION_USER_SQL_NUMBERED : SESSION_USER_SQL;
   return (await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, [id]))).rows;
 }
 

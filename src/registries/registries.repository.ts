@@ -1,7 +1,7 @@
 /** All SQL of the registries module. Functions take the database or an open transaction. */
-import type SQLite from 'better-sqlite3';
 import { CompiledQuery, type Kysely } from 'kysely';
-import { sqliteHandleOf, tablesOf, type Db } from '../core/db/database.js';
+import { tablesOf, type Db } from '../core/db/database.js';
+import { idleSqliteStatement, numberedParameters as numbered, placeholders } from '../core/db/raw-statements.js';
 
 export interface RecordRow {
   registry: string;
@@ -120,24 +120,6 @@ export async function headSize(db: Db, registry: string): Promise<number> {
   return row?.size ?? 0;
 }
 
-const numberedOf = new WeakMap<Db, boolean>();
-
-/** True when the database numbers its parameters (`$1`, PostgreSQL), false for `?` (SQLite); asked once per database or transaction. */
-function numbered(db: Db): boolean {
-  let n = numberedOf.get(db);
-  if (n === undefined) {
-    n = q(db).selectFrom('registry_heads').select('size').where('registry', '=', '').compile().sql.includes('$1');
-    numberedOf.set(db, n);
-  }
-  return n;
-}
-
-/** `count` parameter placeholders from number `from` + 1: `?, ?` or `$3, $4`. */
-function placeholders(db: Db, count: number, from = 0): string {
-  const n = numbered(db);
-  return Array.from({ length: count }, (_, i) => (n ? `$${from + i + 1}` : '?')).join(', ');
-}
-
 const statementTexts = new Map<string, string>();
 
 /**
@@ -155,26 +137,6 @@ function statementText(db: Db, shape: string, build: () => string): string {
     statementTexts.set(cacheKey, text);
   }
   return text;
-}
-
-const idleStatements = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();
-
-/**
- * The prepared statement of `text` straight on the SQLite connection under `db`, when `db` is the
- * database itself (not a transaction) and no transaction is open on the connection; otherwise
- * undefined, and the caller goes through Kysely, which queues behind the open transaction. A
- * point lookup run this way skips the query builder's connection queue and promise chain, which
- * cost more than the lookup (bench/registry-lookup.bench.ts); run synchronously with no
- * transaction open, it sees committed rows only.
- */
-function idleSqliteStatement(db: Db, text: string): SQLite.Statement | undefined {
-  const sqlite = sqliteHandleOf(db);
-  if (!sqlite || sqlite.inTransaction) return undefined;
-  let statements = idleStatements.get(sqlite);
-  if (!statements) idleStatements.set(sqlite, (statements = new Map()));
-  let stmt = statements.get(text);
-  if (!stmt) statements.set(text, (stmt = sqlite.prepare(text)));
-  return stmt;
 }
 
 export async function findRecord(db: Db, registry: string, key: string): Promise<RecordRow | undefined> {
