@@ -10,6 +10,7 @@ import { errorResponses, StrictObject } from '../core/http/schema-helpers.js';
 import { authorize } from '../core/policy.js';
 import type { RegistryService } from './registries.service.js';
 import { codeTableOf } from './registry-definition.js';
+import { citizenIdOf } from './registries.policy.js';
 
 export const RegistryAccessSchema = Type.Object({
   seq: Type.Integer(),
@@ -89,10 +90,8 @@ export async function myDataRoutes(app: HttpApp, registries: RegistryService, or
     },
     async (request) => {
       const actor = request.actor;
-      if (actor.type === 'anonymous') throw new AppError('AUTH_REQUIRED');
-      authorize(actor, 'registry.read-own');
-      if (!actor.idNumber) throw new AppError('AUTH_FORBIDDEN');
-      const records = await registries.deps.audit.listDataAccess(`citizen:${actor.idNumber}`, SCAN, request.query.beforeSeq);
+      const idNumber = citizenIdOf(actor);
+      const records = await registries.deps.audit.listDataAccess(`citizen:${idNumber}`, SCAN, request.query.beforeSeq);
       const names = new Map<string, Promise<string | undefined>>();
       const nameOf = (id: string) => names.get(id) ?? names.set(id, orgName(id)).get(id)!;
       const items = [];

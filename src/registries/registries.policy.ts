@@ -1,4 +1,6 @@
-import { definePolicy } from '../core/policy.js';
+import type { Actor } from '../core/actor.js';
+import { AppError } from '../core/errors.js';
+import { authorize, definePolicy } from '../core/policy.js';
 
 /**
  * Registry rules. Department staff read, verify and write (the service then allows only the
@@ -16,3 +18,15 @@ export const REGISTRY_RULES = definePolicy([
   { action: 'registry.source.bind', roles: ['system-admin'] },
   { action: 'registry.read-own', actorTypes: ['citizen'] },
 ]);
+
+/**
+ * The identity number of a citizen reading their own data (我的数据): anonymous → AUTH_REQUIRED
+ * (401), not a citizen → refused by `registry.read-own`, a citizen account without an identity
+ * number → AUTH_FORBIDDEN (403).
+ */
+export function citizenIdOf(actor: Actor): string {
+  if (actor.type === 'anonymous') throw new AppError('AUTH_REQUIRED');
+  authorize(actor, 'registry.read-own');
+  if (!actor.idNumber) throw new AppError('AUTH_FORBIDDEN');
+  return actor.idNumber;
+}

@@ -13,16 +13,15 @@
  */
 import { Type } from 'typebox';
 import type { AccessRight } from '../../core/access-rights.js';
-import { AppError } from '../../core/errors.js';
 import type { HttpApp } from '../../core/http/app.js';
 import { errorResponses } from '../../core/http/schema-helpers.js';
-import { authorize } from '../../core/policy.js';
 import { parseServiceId, parseSubsystemId } from '../../exchange/index.js';
 import * as repo from '../registries.repository.js';
 import type { RegistryService } from '../registries.service.js';
 import { entryChanges } from '../registry-log.js';
 import { CHANGE_PUBLISHED } from './registry-exchange.routes.js';
 import { registryEventType } from './registry-events.js';
+import { citizenIdOf } from '../registries.policy.js';
 
 /** The access rights whose service has the given code (any provider): the exchange center's store. */
 export type RightsWithServiceCode = (code: string) => Promise<AccessRight[]>;
@@ -77,10 +76,7 @@ export async function changeNoticeRoutes(app: HttpApp, registries: RegistryServi
       },
     },
     async (request) => {
-      const actor = request.actor;
-      if (actor.type === 'anonymous') throw new AppError('AUTH_REQUIRED');
-      authorize(actor, 'registry.read-own');
-      if (!actor.idNumber) throw new AppError('AUTH_FORBIDDEN');
+      const idNumber = citizenIdOf(request.actor);
       const def = registries.definition('population');
       const eventType = registryEventType(def.key);
       const { db, sealer, audit, findOrgByUscc } = registries.deps;
@@ -104,9 +100,9 @@ export async function changeNoticeRoutes(app: HttpApp, registries: RegistryServi
       }));
 
       // Which of the record's changes the registry department's publisher has taken from the feed (each is an access record of the person).
-      const handedOut = await audit.search({ dataSubject: `citizen:${actor.idNumber}`, action: CHANGE_PUBLISHED, limit: 1000 });
+      const handedOut = await audit.search({ dataSubject: `citizen:${idNumber}`, action: CHANGE_PUBLISHED, limit: 1000 });
       const published = new Set(handedOut.map((r) => r.subject?.id));
-      const entries = (await repo.entriesOf(db, def.key, actor.idNumber)).slice(-MAX_CHANGES).reverse();
+      const entries = (await repo.entriesOf(db, def.key, idNumber)).slice(-MAX_CHANGES).reverse();
       const changes = entries.map((e) => {
         const seq = Number(e.seq);
         const out = published.has(`${def.key}/${seq}`);
