@@ -14,10 +14,10 @@ import { createTestPlatform, DIALECTS, type TestPlatform } from './helpers.js';
  * The import writes new records through its own writer (text built once per row, not through
  * `bulkWriteIn`'s objects): these tests hold it to exactly what `bulkWriteIn` would store, across
  * chunks and stored Merkle subtrees, and to all-or-nothing when a write fails part-way; both on
- * the importing thread and with the sealing worker (`sealInWorker`).
+ * the importing thread and with the reading and sealing workers (`readInWorker`, `sealInWorker`).
  */
-describe.each(DIALECTS.flatMap((d) => [[d, 'one thread'] as const, [d, 'sealing worker'] as const]))('registry import writer (%s, %s)', (dialect, mode) => {
-  const sealInWorker = mode === 'sealing worker';
+describe.each(DIALECTS.flatMap((d) => [[d, 'one thread'] as const, [d, 'workers'] as const]))('registry import writer (%s, %s)', (dialect, mode) => {
+  const sealInWorker = mode === 'workers';
   let p: TestPlatform;
   const police = 'import-police';
   const market = 'import-market';
@@ -71,6 +71,7 @@ describe.each(DIALECTS.flatMap((d) => [[d, 'one thread'] as const, [d, 'sealing 
       reason: '导入"测试"',
       chunkSize: 250,
       sealInWorker,
+      readInWorker: sealInWorker,
       onProgress: (_, n) => progress.push(n),
     });
     expect(r).toMatchObject({ rows: 700, created: 700, updated: 0, written: true });
@@ -124,7 +125,9 @@ describe.each(DIALECTS.flatMap((d) => [[d, 'one thread'] as const, [d, 'sealing 
       file,
       csvOf(690, 720, (i) => `改名${i}`),
     );
-    expect(await importRegistryFile(service, { registry: 'population', file, actor, reason: '更新', chunkSize: 7, sealInWorker })).toMatchObject({
+    expect(
+      await importRegistryFile(service, { registry: 'population', file, actor, reason: '更新', chunkSize: 7, sealInWorker, readInWorker: sealInWorker }),
+    ).toMatchObject({
       created: 20,
       updated: 10,
     });
@@ -138,7 +141,14 @@ describe.each(DIALECTS.flatMap((d) => [[d, 'one thread'] as const, [d, 'sealing 
     const uscc = makeUscc('9', '1', '350102', 'MA000001');
     fs.writeFileSync(file, `uscc,name,entityType,status,legalRepIdNumber,registeredCapital\n${uscc},示范公司,1100,1,${rep},100.5\n`);
     const { service } = p.registries;
-    await importRegistryFile(service, { registry: 'legal-entities', file, actor: { ...actor, orgId: market }, reason: '法人导入', sealInWorker });
+    await importRegistryFile(service, {
+      registry: 'legal-entities',
+      file,
+      actor: { ...actor, orgId: market },
+      reason: '法人导入',
+      sealInWorker,
+      readInWorker: sealInWorker,
+    });
     const e = (await p.database.db.selectFrom('registry_entries').selectAll().where('registry', '=', 'legal-entities').executeTakeFirstOrThrow()) as EntryRow;
     const { next, changes } = service.planChange(LEGAL_ENTITIES, undefined, uscc, {
       name: '示范公司',
@@ -165,7 +175,15 @@ describe.each(DIALECTS.flatMap((d) => [[d, 'one thread'] as const, [d, 'sealing 
       fs.writeFileSync(file, text);
       for (const chunkSize of [1, 2000])
         expect(
-          await importRegistryFile(p.registries.service, { registry: 'population', file, actor, reason: '空文件', chunkSize, sealInWorker }),
+          await importRegistryFile(p.registries.service, {
+            registry: 'population',
+            file,
+            actor,
+            reason: '空文件',
+            chunkSize,
+            sealInWorker,
+            readInWorker: sealInWorker,
+          }),
         ).toMatchObject({
           rows: 0,
           written: false,
@@ -193,9 +211,9 @@ describe.each(DIALECTS.flatMap((d) => [[d, 'one thread'] as const, [d, 'sealing 
     });
     const file = path.join(p.testDb.dataDir, 'more.csv');
     fs.writeFileSync(file, csvOf(1000, 2000));
-    await expect(importRegistryFile(failing, { registry: 'population', file, actor, reason: '失败', chunkSize: 300, sealInWorker })).rejects.toThrow(
-      'disk on fire',
-    );
+    await expect(
+      importRegistryFile(failing, { registry: 'population', file, actor, reason: '失败', chunkSize: 300, sealInWorker, readInWorker: sealInWorker }),
+    ).rejects.toThrow('disk on fire');
     expect({ records: await count('registry_records'), entries: await count('registry_entries'), nodes: await count('registry_log_nodes') }).toEqual(before);
     expect(await head()).toBe(headBefore);
   });
@@ -204,7 +222,9 @@ describe.each(DIALECTS.flatMap((d) => [[d, 'one thread'] as const, [d, 'sealing 
     const file = path.join(p.testDb.dataDir, 'blocks.csv');
     fs.writeFileSync(file, csvOf(3000, 4100));
     // Chunks of 600: whole 256-leaf blocks inside a chunk come with it, blocks across two are read back.
-    expect(await importRegistryFile(service, { registry: 'population', file, actor, reason: '整块', chunkSize: 600, sealInWorker })).toMatchObject({
+    expect(
+      await importRegistryFile(service, { registry: 'population', file, actor, reason: '整块', chunkSize: 600, sealInWorker, readInWorker: sealInWorker }),
+    ).toMatchObject({
       created: 1100,
     });
     const leaves = (await p.database.db.selectFrom('registry_entries').select('leaf_hash').where('registry', '=', 'population').orderBy('seq').execute()).map(
@@ -240,6 +260,7 @@ describe.each(DIALECTS.flatMap((d) => [[d, 'one thread'] as const, [d, 'sealing 
         reason: '错误行',
         chunkSize: 100,
         sealInWorker,
+        readInWorker: sealInWorker,
         onError: (e) => errors.push(e.row),
       }),
     ).rejects.toMatchObject({ code: 'REGISTRY_IMPORT_INVALID' });
@@ -255,7 +276,9 @@ describe.each(DIALECTS.flatMap((d) => [[d, 'one thread'] as const, [d, 'sealing 
     const broken = new RegistryService({ ...deps, sealer: { ...deps.sealer, portable: { ...deps.sealer.portable!, dataKey: Buffer.alloc(5) } } });
     const file = path.join(p.testDb.dataDir, 'worker-fails.csv');
     fs.writeFileSync(file, csvOf(6000, 6500));
-    await expect(importRegistryFile(broken, { registry: 'population', file, actor, reason: '失败', chunkSize: 100, sealInWorker })).rejects.toThrow(/密钥/);
+    await expect(
+      importRegistryFile(broken, { registry: 'population', file, actor, reason: '失败', chunkSize: 100, sealInWorker, readInWorker: sealInWorker }),
+    ).rejects.toThrow(/密钥/);
     expect({ records: await count('registry_records'), entries: await count('registry_entries'), nodes: await count('registry_log_nodes') }).toEqual(before);
   });
 });

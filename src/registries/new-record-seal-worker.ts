@@ -5,8 +5,9 @@
  * importing thread, from the same sealer (rebuilt in the worker from its `PortableSealer`) and
  * hash; only the random IVs of the ciphertexts differ, as they do between any two seals.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { SuiteName } from '../core/crypto/index.js';
+import { startModuleWorker } from './module-worker.js';
 import type { Attributes } from './registry-definition.js';
 import type { ChunkFrame, NewRecordLayout, NewRecordTexts } from './new-record-text.js';
 
@@ -42,15 +43,7 @@ export class NewRecordSealWorker {
 
   constructor(sealer: PortableSealer, layout: NewRecordLayout) {
     const data: SealWorkerData = { sealer, layout };
-    // From TypeScript sources (tests, benchmarks) the worker loads through tsx; built code is plain JS.
-    const fromSource = import.meta.url.endsWith('.ts');
-    const file = new URL(fromSource ? './new-record-seal.worker.ts' : './new-record-seal.worker.js', import.meta.url);
-    this.worker = fromSource
-      ? new Worker(`import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(file.href)}, ${JSON.stringify(import.meta.url)}))`, {
-          eval: true,
-          workerData: data,
-        })
-      : new Worker(file, { workerData: data });
+    this.worker = startModuleWorker('new-record-seal.worker', import.meta.url, data);
     this.worker.on('message', (m: SealReply) => {
       const w = this.waiting.shift();
       if (!w) return;

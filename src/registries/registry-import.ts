@@ -21,6 +21,7 @@ import type { EntryRow, RecordRow } from './registries.repository.js';
 import type { RegistryService } from './registries.service.js';
 import { attributeOf, type AttributeDefinition, type Attributes, type RegistryDefinition } from './registry-definition.js';
 import { LogTree, NODE_BASE_LEVEL } from './registry-log-tree.js';
+import { readRowBatchesInWorker } from './registry-rows-worker.js';
 import { readRowBatches, type FileRow } from './registry-rows.js';
 
 export interface ImportRowError {
@@ -52,6 +53,8 @@ export interface ImportOptions {
    * service's sealer can be rebuilt in a worker (`Sealer.portable`); otherwise, or when false, here.
    */
   sealInWorker?: boolean;
+  /** Parse a CSV file in a worker thread (the same rows). Default: for files of 4 MiB and more. */
+  readInWorker?: boolean;
 }
 
 export interface ImportResult {
@@ -234,8 +237,8 @@ interface PendingWrite {
   finish(): Promise<void>;
 }
 
-/** Files from this size up are sealed in a worker by default (below it, starting the worker costs more than it saves). */
-const SEAL_WORKER_MIN_BYTES = 4 * 2 ** 20;
+/** Files from this size up are read and sealed in workers by default (below it, starting a worker costs more than it saves). */
+const WORKER_MIN_BYTES = 4 * 2 ** 20;
 
 /** The worker that seals for `service`, when its sealer can be rebuilt in one and hashes with the suite's hash. */
 function sealWorkerFor(service: RegistryService, def: RegistryDefinition): NewRecordSealWorker | undefined {
@@ -288,7 +291,9 @@ export async function importRegistryFile(service: RegistryService, options: Impo
   const { db, audit } = service.deps;
   const sha256 = await fileSha256(options.file);
   let bytes = 0;
-  const batches = readRowBatches(options.file, { batchSize: Math.min(chunkSize, 500), onBytes: (n) => (bytes = n) });
+  const large = statSync(options.file).size >= WORKER_MIN_BYTES;
+  const read = (options.readInWorker ?? large) && !/\.xlsx$/i.test(options.file) ? readRowBatchesInWorker : readRowBatches;
+  const batches = read(options.file, { batchSize: Math.min(chunkSize, 500), onBytes: (n) => (bytes = n) });
   const result: ImportResult = { rows: 0, invalidRows: 0, created: 0, updated: 0, unchanged: 0, written: false, sha256 };
 
   try {
@@ -324,7 +329,7 @@ export async function importRegistryFile(service: RegistryService, options: Impo
     const restoreCache = widenSqliteCache(db);
     try {
       await db.transaction().execute(async (trx) => {
-        const writer = newRecordWriterFor(service, def, trx, options.sealInWorker ?? statSync(options.file).size >= SEAL_WORKER_MIN_BYTES);
+        const writer = newRecordWriterFor(service, def, trx, options.sealInWorker ?? large);
         let chunk: ChunkRow[] = [];
         // The new records whose texts are being built (in the worker) while the next chunk is read.
         let pending: PendingWrite | undefined;
