@@ -2,7 +2,7 @@
  * Bulk import of a population file through `importRegistryFile` (what `zhengtong registry import`
  * runs), with full validation, beside a baseline measured in the same run (STYLE.md §13).
  *
- *   npx tsx bench/registry-import.bench.ts [--rows=1000000] [--bad=1000] [--chunk=2000] [--profile]
+ *   npx tsx bench/registry-import.bench.ts [--rows=1000000] [--bad=1000] [--chunk=2000] [--one-thread] [--profile]
  *
  * - (a) baseline: the same CSV through csv-parse alone (header-keyed records, as the importer reads them);
  * - (b) a file with `--bad` bad rows spread through it (wrong check character, unknown code, a
@@ -12,7 +12,10 @@
  *   division, code tables, dates, key parts), sensitive attributes sealed, one Merkle log entry per
  *   record, all in one transaction; progress on stderr. Then the log's size, a signed tree head
  *   over it and the record count are checked.
- * `--profile` samples the CPU during (c) and prints where the time went.
+ * `--profile` samples the CPU during (c) and prints where the time went (the importing thread only).
+ * `--one-thread`: parse and seal on the importing thread (`readInWorker`, `sealInWorker` off; by
+ * default files of 4 MiB and more are parsed and sealed in worker threads). Compare with a run
+ * without it, one after the other. The CPU figures count every thread of the process.
  * Figures move with machine load (2 cores shared here): compare figures of one run. Rows per CPU
  * second move less than rows per second on a busy machine (other processes take the cores, not the
  * CPU time), so (c) is also given as a share of (a) per CPU second.
@@ -36,6 +39,7 @@ const { values: args } = parseArgs({
     bad: { type: 'string', default: '1000' },
     chunk: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    'one-thread': { type: 'boolean', default: false },
   },
 });
 const rows = Number(args.rows);
@@ -176,12 +180,13 @@ try {
     reason: '基准测试导入',
     onProgress: show,
     ...(args.chunk ? { chunkSize: Number(args.chunk) } : {}),
+    ...(args['one-thread'] ? { readInWorker: false, sealInWorker: false } : {}),
   });
   const total = performance.now() - t;
   const importCpuRate = rows / cpuSeconds(cpu);
   const importRate = rows / (total / 1000);
   console.log(
-    `  (c) import, validated:         ${fmt(importRate).padStart(9)} rows/s (${fmt(importCpuRate)} rows per CPU second; ${fmt(total / 1000, 1)} s; ${((importRate / parseRate) * 100).toFixed(0)}% of (a), ${((importCpuRate / parseCpuRate) * 100).toFixed(1)}% per CPU second); created ${fmt(result.created)}; load average now ${os
+    `  (c) import, validated${args['one-thread'] ? ', one thread' : ''}:         ${fmt(importRate).padStart(9)} rows/s (${fmt(importCpuRate)} rows per CPU second; ${fmt(total / 1000, 1)} s; ${((importRate / parseRate) * 100).toFixed(0)}% of (a), ${((importCpuRate / parseCpuRate) * 100).toFixed(1)}% per CPU second); created ${fmt(result.created)}; load average now ${os
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
