@@ -91,6 +91,8 @@ describe('catalog search index (sqlite)', () => {
       { view: 'sharing', q: '登记', ...base },
       { view: 'sharing', q: '户口', ...base },
       { view: 'sharing', q: '户籍 信息', ...base },
+      { view: 'sharing', q: '户口 户籍', ...base }, // one token in two groups
+      { view: 'sharing', q: '户口 信息', order: 'recency', ...base },
       { view: 'sharing', q: '企业 登记 信息', ...base, limit: 50, offset: 40 },
       { view: 'sharing', q: '不存在的词汇组合', ...base },
       { view: 'open', q: '信息', ...base },

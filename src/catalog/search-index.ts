@@ -137,6 +137,7 @@ class IndexData {
   /** Per-query scratch, indexed by doc. */
   hit = new Uint8Array(1024);
   score = new Int32Array(1024);
+  matched = new Int32Array(1024);
 
   /** Appends a resource version; returns its doc number. */
   add(r: IndexedResourceRow): number {
@@ -426,36 +427,50 @@ function query(data: IndexData, f: SearchFilter, order: 'relevance' | 'recency',
   };
 
   if (text) {
-    // Every group must match: docs reach hit = i + 1 through group i (smallest group first);
-    // the score is the sum of the weights of all the query's distinct tokens a doc has, as in SQL.
+    // Every group must match: a doc reaches hit = i + 1 through group i, smallest group first, and
+    // only docs that pass the filter enter at group 0. The score is the sum of the weights of the
+    // query's distinct tokens a doc has, as in SQL: added as the passes meet them, which is exact
+    // unless a token is in two groups (then a separate pass over the distinct tokens adds it).
     const groups = f.groups
       .map((g) => [...new Set(g)].map((t) => data.tokens.get(t)).filter((p): p is Postings => p !== undefined))
       .sort((a, b) => a.reduce((n, p) => n + p.n, 0) - b.reduce((n, p) => n + p.n, 0));
-    const matched: number[] = [];
-    const { hit, live } = data;
+    const distinct = new Set(f.groups.flat());
+    const shared = distinct.size < f.groups.reduce((n, g) => n + new Set(g).size, 0);
+    const { hit } = data;
+    let matched = 0;
     if (groups.every((g) => g.length > 0)) {
-      hit.fill(0, 0, data.n);
       const last = groups.length - 1;
-      groups.forEach((g, i) => {
-        for (const p of g)
+      const out = (data.matched = grow(data.matched, data.n));
+      for (let i = 0; i <= last; i++) {
+        for (const p of groups[i]!) {
+          const { docs, weights } = p;
           for (let j = 0; j < p.n; j++) {
-            const doc = p.docs[j]!;
-            if (hit[doc] === i && live[doc] === 1) {
+            const doc = docs[j]!;
+            const h = hit[doc]!;
+            if (h === i) {
+              if (i === 0 && !passes(doc)) continue;
               hit[doc] = i + 1;
-              if (i === last) matched.push(doc);
-            }
+              if (!shared) score[doc]! += weights[j]!;
+              if (i === last) out[matched++] = doc;
+            } else if (h === i + 1 && !shared) score[doc]! += weights[j]!;
           }
-      });
-      const full = groups.length;
-      for (const t of new Set(f.groups.flat())) {
-        const p = data.tokens.get(t);
-        if (p) for (let j = 0; j < p.n; j++) if (hit[p.docs[j]!] === full) score[p.docs[j]!]! += p.weights[j]!;
+        }
       }
+      if (shared)
+        for (const t of distinct) {
+          const p = data.tokens.get(t);
+          if (p) for (let j = 0; j < p.n; j++) if (hit[p.docs[j]!] === groups.length) score[p.docs[j]!]! += p.weights[j]!;
+        }
+      for (let j = 0; j < matched; j++) take(out[j]!);
     }
-    for (const doc of matched) if (passes(doc)) take(doc);
     const page = top.sorted().slice(offset);
     const hits = page.map((doc) => ({ id: data.ids[doc]!, score: score[doc]! }));
-    for (const doc of matched) score[doc] = 0;
+    // Every doc touched is in the first group's postings: reset them there.
+    for (const p of groups[0] ?? [])
+      for (let j = 0; j < p.n; j++) {
+        hit[p.docs[j]!] = 0;
+        score[p.docs[j]!] = 0;
+      }
     return answer(data, hits, total, counts);
   }
   for (let doc = 0; doc < data.n; doc++) if (passes(doc)) take(doc);
