@@ -190,7 +190,10 @@ export async function resetSpool(dir: string): Promise<void> {
 
 /** Disposes of `bodies` once `res` is done: its answer sent, or the connection gone. */
 export function disposeWhenDone(res: ServerResponse, ...bodies: MessageBody[]): void {
+  // Only spooled bodies hold anything to release: no listener per message for the many small ones.
+  const spooled = bodies.filter((b) => b.spooled);
+  if (spooled.length === 0) return;
   res.once('close', () => {
-    for (const b of bodies) void b.dispose();
+    for (const b of spooled) void b.dispose();
   });
 }

@@ -107,8 +107,6 @@ export async function initNode(input: InitNodeInput): Promise<{ nodeId: string; 
     messageLog: { encryptBodies: input.encryptBodies ?? false },
     pollIntervalMs: 60_000,
     maxBodyBytes: 10 * 1024 * 1024,
-    spoolAboveBytes: 1024 * 1024,
-    maxWholeBodyBytes: 10 * 1024 * 1024,
     maxClockSkewMs: 5 * 60_000,
     warnBeforeExpiryMs: 2 * 3600_000,
     logLevel: 'info',

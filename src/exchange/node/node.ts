@@ -364,8 +364,6 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       let reqHash = '';
       let logBodies: 'full' | 'metadata' = 'metadata';
       let body = MessageBody.EMPTY;
-      // Whatever was spooled for this message goes when its answer is done (sent or broken off).
-      res.once('close', () => void body.dispose());
       const answer = async (status: number, contentType: string, payload: MessageBody, error: XRoadErrorType | '', extra: Record<string, string> = {}) => {
         disposeWhenDone(res, payload);
         const respEnv: ResponseEnvelope = {
@@ -421,6 +419,8 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
           throw new XRoadError('Server.ServerProxy.UnknownSender', 'the TLS certificate does not belong to the sending node');
         }
         body = await MessageBody.read(req, bodyRead('Client.BodyTooLarge', [getSuite(consumerNode.signSuite).hashName, 'sha512']));
+        // A spooled request goes when the answer is done (sent or broken off).
+        disposeWhenDone(res, body);
         const url = req.url ?? '/';
         const q = url.indexOf('?');
         const pathname = q < 0 ? url : url.slice(0, q);
