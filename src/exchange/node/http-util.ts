@@ -1,4 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { normaliseSubpath } from '../protocol/access-check.js';
+import { parseServiceId } from '../protocol/identifiers.js';
+import { H, MESSAGE_ID } from '../protocol/messages.js';
 import { XRoadError, type XRoadErrorType } from '../protocol/xroad-errors.js';
 
 /**
@@ -68,4 +72,35 @@ export function decodeHeader(v: string): string {
   } catch {
     return v;
   }
+}
+
+/** The service and normalised sub-path of a matched `/r1/INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE[/path]` (groups 1–6). */
+export function serviceOfRoute(m: RegExpExecArray): { service: string; subpath: string } {
+  const service = m.slice(1, 6).join('/');
+  const subpath = normaliseSubpath(m[6] ?? '');
+  if (!parseServiceId(service) || subpath === undefined) throw new XRoadError('Client.InvalidRequest', 'malformed service identifier or path');
+  return { service, subpath };
+}
+
+/** The calling subsystem a local system names: `X-Road-Client`, else GovStack's `X-GovStack-Client` (unchecked). */
+export function clientOf(headers: IncomingHttpHeaders): string {
+  return header(headers, H.client) || header(headers, 'x-govstack-client');
+}
+
+/**
+ * The message headers of a local system's request, checked: `X-Road-Id` (`givenId` as sent,
+ * `messageId` a new UUID when none was), `X-Road-UserId`, `X-Road-Issue` and `X-Road-Purpose`
+ * (percent-decoded). Throws `Client.InvalidRequest` naming the header.
+ */
+export function messageHeaders(headers: IncomingHttpHeaders): { givenId: string; messageId: string; userId: string; issue: string; purpose: string } {
+  const givenId = header(headers, H.id);
+  const messageId = givenId || randomUUID();
+  if (!MESSAGE_ID.test(messageId)) throw new XRoadError('Client.InvalidRequest', 'X-Road-Id must be 1–100 characters of A–Z a–z 0–9 . _ : -');
+  return {
+    givenId,
+    messageId,
+    userId: checkFreeText(header(headers, H.userId), 'X-Road-UserId'),
+    issue: checkFreeText(header(headers, H.issue), 'X-Road-Issue'),
+    purpose: checkFreeText(decodeHeader(header(headers, H.purpose)), 'X-Road-Purpose'),
+  };
 }

@@ -1,4 +1,4 @@
-import { createHash, randomUUID, timingSafeEqual, X509Certificate } from 'node:crypto';
+import { createHash, timingSafeEqual, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
@@ -20,7 +20,7 @@ import { canonicalRequest, canonicalResponse, H, MESSAGE_ID, requestHashOf, type
 import { XRoadError, type XRoadErrorType } from '../protocol/xroad-errors.js';
 import { archiveMessages, lastArchive, type ArchiveRow } from './archive.js';
 import { GlobalConfHolder } from './globalconf-client.js';
-import { checkFreeText, decodeHeader, header } from './http-util.js';
+import { clientOf, decodeHeader, header, messageHeaders, serviceOfRoute } from './http-util.js';
 import { disposeWhenDone, MessageBody, resetSpool, type BodyHashName, type BodyReadOptions } from './message-body.js';
 import { MessageLog, outcomeOf, requestFields } from './message-log.js';
 import { nodeFiles, type NodeConfig } from './node-config.js';
@@ -277,11 +277,8 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       if (await pubsub!.handleClient(req, res)) return;
       const m = ROUTE.exec(pathname);
       if (!m) throw new XRoadError('Client.InvalidRequest', 'the path must be /r1/INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE[/path]');
-      const service = m.slice(1, 6).join('/');
-      const subpath = normaliseSubpath(m[6] ?? '');
-      if (!parseServiceId(service) || subpath === undefined) throw new XRoadError('Client.InvalidRequest', 'malformed service identifier or path');
-      // GovStack names the header X-GovStack-Client; X-Road-Client wins when both are sent.
-      const client = header(req.headers, H.client) || header(req.headers, 'x-govstack-client');
+      const { service, subpath } = serviceOfRoute(m);
+      const client = clientOf(req.headers);
       const clientId = parseSubsystemId(client);
       if (!clientId) throw new XRoadError('Client.InvalidRequest', 'X-Road-Client (or X-GovStack-Client) must be INSTANCE/CLASS/MEMBER/SUBSYSTEM');
       if (
@@ -290,12 +287,7 @@ export async function startNode(config: NodeConfig, options: { clock?: Clock; lo
       ) {
         throw new XRoadError('Client.Unauthorized', 'X-API-Key does not authenticate the X-Road-Client subsystem on this node');
       }
-      const givenId = header(req.headers, H.id);
-      const messageId = givenId || randomUUID();
-      if (!MESSAGE_ID.test(messageId)) throw new XRoadError('Client.InvalidRequest', 'X-Road-Id must be 1–100 characters of A–Z a–z 0–9 . _ : -');
-      const userId = checkFreeText(header(req.headers, H.userId), 'X-Road-UserId');
-      const issue = checkFreeText(header(req.headers, H.issue), 'X-Road-Issue');
-      const purpose = checkFreeText(decodeHeader(header(req.headers, H.purpose)), 'X-Road-Purpose');
+      const { givenId, messageId, userId, issue, purpose } = messageHeaders(req.headers);
       const conf = globalConf.usable('Server.ClientProxy.OutdatedGlobalConf');
       label(req, conf, service, client);
       const provider = conf.nodes.find((n) => n.subsystems.includes(subsystemOfService(service)));

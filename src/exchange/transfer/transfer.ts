@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -23,7 +23,7 @@ import {
 } from '../protocol/messages.js';
 import { XROAD_ERRORS, XRoadError, type XRoadErrorType } from '../protocol/xroad-errors.js';
 import type { GlobalConfHolder } from '../node/globalconf-client.js';
-import { checkFreeText, decodeHeader, header, readBody } from '../node/http-util.js';
+import { clientOf, header, messageHeaders, readBody, serviceOfRoute } from '../node/http-util.js';
 import { requestFields, type MessageLog, type MessageRecord } from '../node/message-log.js';
 import type { NodeConfig } from '../node/node-config.js';
 import type { NodeLogger } from '../node/node-logger.js';
@@ -323,17 +323,10 @@ export function createTransfers(deps: TransferDeps) {
 
   const open = async (req: http.IncomingMessage, res: http.ServerResponse, m: RegExpExecArray, query: string) => {
     if (req.method !== 'POST') throw invalid('a transfer is opened with POST');
-    const service = m.slice(1, 6).join('/');
-    const subpath = normaliseSubpath(m[6] ?? '');
-    if (!parseServiceId(service) || subpath === undefined) throw invalid('malformed service identifier or path');
-    const client = header(req.headers, H.client) || header(req.headers, 'x-govstack-client');
+    const { service, subpath } = serviceOfRoute(m);
+    const client = clientOf(req.headers);
     authenticate(req, client);
-    const givenId = header(req.headers, H.id);
-    const transferId = givenId || randomUUID();
-    if (!MESSAGE_ID.test(transferId)) throw invalid('X-Road-Id must be 1–100 characters of A–Z a–z 0–9 . _ : -');
-    const userId = checkFreeText(header(req.headers, H.userId), 'X-Road-UserId');
-    const issue = checkFreeText(header(req.headers, H.issue), 'X-Road-Issue');
-    const purpose = checkFreeText(decodeHeader(header(req.headers, H.purpose)), 'X-Road-Purpose');
+    const { messageId: transferId, userId, issue, purpose } = messageHeaders(req.headers);
     let input: { size?: unknown; hash?: unknown };
     try {
       input = JSON.parse((await readBody(req, SMALL, 'Client.BodyTooLarge')).toString('utf8')) as typeof input;
