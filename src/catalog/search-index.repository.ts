@@ -39,9 +39,16 @@ export async function changesAfter(db: Db, cursor: number, limit: number): Promi
   return { oldest: Number(o.rows[0]!.m), changes: rows.rows.map((r) => ({ seq: Number(r.seq), resource_id: r.resource_id })) };
 }
 
-/** The next `limit` resources after id `after` in id order (the covering index of migration 0013: no table reads). */
-export async function indexedResourcesAfter(db: Db, after: string, limit: number): Promise<IndexedResourceRow[]> {
-  return (await sql<IndexedResourceRow>`select ${COLUMNS} from catalog_resources where id > ${after} order by id limit ${limit}`.execute(db)).rows;
+/**
+ * The next `limit` resources after id `after` in id order, with their SQLite rowid (the covering
+ * index of migration 0013: no table reads).
+ */
+export async function indexedResourcesAfter(db: Db, after: string, limit: number): Promise<Array<IndexedResourceRow & { rid: number }>> {
+  return (
+    await sql<
+      IndexedResourceRow & { rid: number }
+    >`select rowid as rid, ${COLUMNS} from catalog_resources where id > ${after} order by id limit ${limit}`.execute(db)
+  ).rows;
 }
 
 export async function indexedResourcesByIds(db: Db, ids: string[]): Promise<IndexedResourceRow[]> {
@@ -51,13 +58,15 @@ export async function indexedResourcesByIds(db: Db, ids: string[]): Promise<Inde
 
 /**
  * The postings of the next `limit` tokens after `after` in token order, each as one string
- * `resource_id weight,resource_id weight,…` (the token primary key read in order, aggregated in
- * the database: one row per token instead of one per posting).
+ * `rowid weight,rowid weight,…` of the resources' SQLite rowids (the token primary key read in
+ * order, each resource id looked up in the resources' id index, aggregated in the database: one
+ * row per token instead of one per posting, and integers instead of 36-character ids).
  */
 export async function postingsAfter(db: Db, after: string, limit: number): Promise<Array<{ token: string; postings: string }>> {
   return (
-    await sql<{ token: string; postings: string }>`select token, group_concat(resource_id || ' ' || weight, ',') as postings
-      from catalog_search_tokens where token > ${after} group by token order by token limit ${limit}`.execute(db)
+    await sql<{ token: string; postings: string }>`select t.token, group_concat(r.rowid || ' ' || t.weight, ',') as postings
+      from catalog_search_tokens t cross join catalog_resources r
+      where t.token > ${after} and r.id = t.resource_id group by t.token order by t.token limit ${limit}`.execute(db)
   ).rows;
 }
 

@@ -84,7 +84,7 @@ class Postings {
   }
 }
 
-const grow = <T extends Int32Array | Uint8Array | Float64Array>(a: T, n: number): T => {
+const grow = <T extends Int32Array | Uint8Array | Uint16Array | Float64Array>(a: T, n: number): T => {
   if (n <= a.length) return a;
   const b = new (a.constructor as new (n: number) => T)(Math.max(n, a.length * 2));
   b.set(a);
@@ -138,6 +138,14 @@ class IndexData {
   hit = new Uint8Array(1024);
   score = new Int32Array(1024);
   matched = new Int32Array(1024);
+  /**
+   * Per doc: its sharing type, open type, format and update cycle packed 4 bits each, so one
+   * increment counts four facets (while every one of those dictionaries has at most 16 values).
+   */
+  combo = new Uint16Array(1024);
+  comboOk = true;
+  /** Per doc: its class facet value (first 3 characters of the class code). */
+  cls3 = new Int32Array(1024);
 
   /** Appends a resource version; returns its doc number. */
   add(r: IndexedResourceRow): number {
@@ -159,6 +167,9 @@ class IndexData {
       this.updated = grow(this.updated, n);
       this.hit = grow(this.hit, n);
       this.score = grow(this.score, n);
+      this.matched = grow(this.matched, n);
+      this.combo = grow(this.combo, n);
+      this.cls3 = grow(this.cls3, n);
     }
     this.docOf.set(r.id, doc);
     this.ids[doc] = r.id;
@@ -180,6 +191,10 @@ class IndexData {
       this.clsRank = new Int32Array(order.length);
       order.forEach((id, rank) => (this.clsRank[id] = rank));
     }
+    this.cls3[doc] = this.cls3Of[c]!;
+    const packed = [this.share[doc]!, this.open[doc]!, this.format[doc]!, this.cycle[doc]!];
+    if (packed.some((v) => v > 15)) this.comboOk = false;
+    this.combo[doc] = packed[0]! | (packed[1]! << 4) | (packed[2]! << 8) | (packed[3]! << 12);
     this.seq[doc] = Number(r.seq);
     if (!ISO_MS.test(r.updated_at)) this.exact = false;
     this.updated[doc] = Date.parse(r.updated_at);
@@ -281,8 +296,8 @@ class MemoryIndex implements CatalogSearchIndex {
       if (!data || this.closed) return;
       const { oldest, changes } = await repo.changesAfter(this.db, data.cursor, REPLAY_LIMIT + 1);
       if (!changes.length) return;
-      if (oldest > data.cursor + 1 || changes.length > REPLAY_LIMIT || data.n > 2 * data.alive + 100_000) {
-        // Pruned rows not seen, a bulk write or too many tombstones: rebuild, on the SQL path meanwhile.
+      if (oldest > data.cursor + 1 || changes.length > REPLAY_LIMIT) {
+        // Pruned rows not seen, or a bulk write: rebuild, on the SQL path meanwhile.
         if (this.data === data) this.data = undefined;
         void this.startBuild();
         return;
@@ -303,6 +318,8 @@ class MemoryIndex implements CatalogSearchIndex {
         if (doc !== undefined) data.post(t.token, doc, Number(t.weight));
       }
       data.cursor = changes[changes.length - 1]!.seq;
+      // Mostly tombstones: a fresh generation replaces this one when built, which serves meanwhile.
+      if (data.n > 2 * data.alive + 100_000) void this.startBuild();
     });
     this.queue = run.catch(() => undefined);
     return run;
@@ -332,25 +349,48 @@ async function build(db: Db, stopped: () => boolean): Promise<IndexData | undefi
   const data = new IndexData();
   // The cursor is read first: whatever commits during the build is replayed after it.
   data.cursor = await repo.lastChangeSeq(db);
+  let docOfRowid = new Int32Array(1024).fill(-1);
   for (let after = ''; ;) {
     const rows = await repo.indexedResourcesAfter(db, after, CHUNK);
     if (stopped()) return undefined;
-    for (const r of rows) data.add(r);
+    for (const r of rows) {
+      const rid = Number(r.rid);
+      if (rid >= docOfRowid.length) {
+        const next = new Int32Array(Math.max(rid + 1, docOfRowid.length * 2)).fill(-1);
+        next.set(docOfRowid);
+        docOfRowid = next;
+      }
+      docOfRowid[rid] = data.add(r);
+    }
     if (rows.length < CHUNK) break;
     after = rows[rows.length - 1]!.id;
   }
   for (let after = ''; ;) {
-    const rows = await repo.postingsAfter(db, after, 2000);
+    const rows = await repo.postingsAfter(db, after, 500);
     if (stopped()) return undefined;
     for (const { token, postings } of rows) {
-      const list = postings.split(',');
-      for (const p of list) {
-        const space = p.lastIndexOf(' ');
-        const doc = data.docOf.get(p.slice(0, space));
-        if (doc !== undefined) data.post(token, doc, Number(p.slice(space + 1)), list.length);
+      // `rowid weight,rowid weight,…` parsed in place: no string per posting. (Rowids are read
+      // twice, so a VACUUM between the two scans of a build could renumber them; not done while serving.)
+      let count = 1;
+      for (let i = postings.indexOf(','); i >= 0; i = postings.indexOf(',', i + 1)) count++;
+      let rid = 0;
+      let weight = 0;
+      let inWeight = false;
+      for (let i = 0; i <= postings.length; i++) {
+        const c = i < postings.length ? postings.charCodeAt(i) : 44;
+        if (c === 32) inWeight = true;
+        else if (c === 44) {
+          const doc = rid < docOfRowid.length ? docOfRowid[rid]! : -1;
+          if (doc >= 0) data.post(token, doc, weight, count);
+          rid = 0;
+          weight = 0;
+          inWeight = false;
+        } else if (c < 48 || c > 57) data.exact = false;
+        else if (inWeight) weight = weight * 10 + (c - 48);
+        else rid = rid * 10 + (c - 48);
       }
     }
-    if (rows.length < 2000) break;
+    if (rows.length < 500) break;
     after = rows[rows.length - 1]!.token;
   }
   return data;
@@ -412,18 +452,34 @@ function query(data: IndexData, f: SearchFilter, order: 'relevance' | 'recency',
       }
     : undefined;
   let total = 0;
+  const combos = counts && data.comboOk ? new Int32Array(1 << 16) : undefined;
+  const { cls3, provider: providerOf, region: regionOf, combo } = data;
   const take = (doc: number) => {
     total++;
     top.offer(doc);
     if (counts) {
-      counts.cls3[data.cls3Of[cls[doc]!]!]!++;
-      counts.provider[data.provider[doc]!]!++;
-      counts.share[data.share[doc]!]!++;
-      counts.open[data.open[doc]!]!++;
-      counts.format[data.format[doc]!]!++;
-      counts.cycle[data.cycle[doc]!]!++;
-      counts.region[data.region[doc]!]!++;
+      counts.cls3[cls3[doc]!]!++;
+      counts.provider[providerOf[doc]!]!++;
+      counts.region[regionOf[doc]!]!++;
+      if (combos) combos[combo[doc]!]!++;
+      else {
+        counts.share[data.share[doc]!]!++;
+        counts.open[data.open[doc]!]!++;
+        counts.format[data.format[doc]!]!++;
+        counts.cycle[data.cycle[doc]!]!++;
+      }
     }
+  };
+  /** Unpacks the combined counts of the four small facets. */
+  const unpack = () => {
+    if (!counts || !combos) return;
+    combos.forEach((n, c) => {
+      if (!n) return;
+      counts.share[c & 15]! += n;
+      counts.open[(c >> 4) & 15]! += n;
+      counts.format[(c >> 8) & 15]! += n;
+      counts.cycle[c >> 12]! += n;
+    });
   };
 
   if (text) {
@@ -471,9 +527,11 @@ function query(data: IndexData, f: SearchFilter, order: 'relevance' | 'recency',
         hit[p.docs[j]!] = 0;
         score[p.docs[j]!] = 0;
       }
+    unpack();
     return answer(data, hits, total, counts);
   }
   for (let doc = 0; doc < data.n; doc++) if (passes(doc)) take(doc);
+  unpack();
   return answer(
     data,
     top
