@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../core/module-worker.js';
 import type { Db } from '../core/db/database.js';
 import { GENESIS_HASH, chainDigest, checkpointMessage, type AuditHashAlg } from './audit-chain.js';
 import { ChainRangeChecker, checkRange, missing, type RangeOutcome } from './audit-range.js';
@@ -52,15 +52,7 @@ export interface RangeJob {
 export type RangeMessage = { type: 'progress'; checked: number } | ({ type: 'done' } & RangeOutcome) | { type: 'error'; message: string };
 
 function startRangeWorker(job: RangeJob, onProgress: (checked: number) => void): Promise<RangeOutcome> {
-  // From TypeScript sources (tests, benchmarks) the worker loads through tsx; built code is plain JS.
-  const fromSource = import.meta.url.endsWith('.ts');
-  const file = new URL(fromSource ? './audit-verify.worker.ts' : './audit-verify.worker.js', import.meta.url);
-  const worker = fromSource
-    ? new Worker(`import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(file.href)}, ${JSON.stringify(import.meta.url)}))`, {
-        eval: true,
-        workerData: job,
-      })
-    : new Worker(file, { workerData: job });
+  const worker = startModuleWorker('audit-verify.worker', import.meta.url, job);
   // Settles when the thread has exited, not at its last message: by then its database connections
   // are closed, so nothing of the verification outlives it.
   return new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { SuiteName } from '../core/crypto/index.js';
-import { startModuleWorker } from './module-worker.js';
+import { startModuleWorker } from '../core/module-worker.js';
 import type { Attributes } from './registry-definition.js';
 import type { ChunkFrame, NewRecordLayout, NewRecordTexts } from './new-record-text.js';
 

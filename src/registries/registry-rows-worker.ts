@@ -2,7 +2,7 @@
  * `readRowBatches` on a worker thread: a bulk import's CSV parsing runs beside its validating and
  * writing. The batches are the same; the importing thread only receives them.
  */
-import { startModuleWorker } from './module-worker.js';
+import { startModuleWorker } from '../core/module-worker.js';
 import type { FileRow } from './registry-rows.js';
 
 export interface RowsWorkerData {
