@@ -273,7 +273,7 @@ describe.each(DIALECTS.flatMap((d) => [[d, 'one thread'] as const, [d, 'workers'
     const before = { records: await count('registry_records'), entries: await count('registry_entries'), nodes: await count('registry_log_nodes') };
     const deps = p.registries.service.deps;
     // A data key of the wrong length: the worker's first seal throws CRYPTO_BAD_KEY.
-    const broken = new RegistryService({ ...deps, sealer: { ...deps.sealer, portable: { ...deps.sealer.portable!, dataKey: Buffer.alloc(5) } } });
+    const broken = new RegistryService({ ...deps, sealer: { ...deps.sealer, portable: () => ({ ...deps.sealer.portable!(), dataKey: Buffer.alloc(5) }) } });
     const file = path.join(p.testDb.dataDir, 'worker-fails.csv');
     fs.writeFileSync(file, csvOf(6000, 6500));
     await expect(

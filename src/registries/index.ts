@@ -84,7 +84,11 @@ export async function createRegistries(parts: {
     clock: parts.clock,
     calendar: parts.calendar,
     hash: keys.suite.hash,
-    sealer: { ...secretBoxOf(keys, REGISTRY_SEAL_PURPOSE), portable: { suite: keys.suite.name, dataKey: keys.dataKey, purpose: REGISTRY_SEAL_PURPOSE } },
+    // `portable` is a function so that logging or serialising the sealer never prints the data key.
+    sealer: {
+      ...secretBoxOf(keys, REGISTRY_SEAL_PURPOSE),
+      portable: () => ({ suite: keys.suite.name, dataKey: keys.dataKey, purpose: REGISTRY_SEAL_PURPOSE }),
+    },
     signer: {
       suite: keys.suite.name,
       fingerprint: keys.fingerprint,

@@ -242,7 +242,7 @@ const WORKER_MIN_BYTES = 4 * 2 ** 20;
 
 /** The worker that seals for `service`, when its sealer can be rebuilt in one and hashes with the suite's hash. */
 function sealWorkerFor(service: RegistryService, def: RegistryDefinition): NewRecordSealWorker | undefined {
-  const portable = service.deps.sealer.portable;
+  const portable = service.deps.sealer.portable?.();
   if (!portable || getSuite(portable.suite).hash !== service.deps.hash) return undefined;
   return new NewRecordSealWorker(portable, newRecordLayoutOf(def));
 }

@@ -13,8 +13,12 @@ import type { PortableSealer } from './new-record-seal-worker.js';
 export interface Sealer {
   seal(plain: string): string;
   open(sealed: string): string;
-  /** What rebuilds this sealer in a worker thread (bulk import); absent when it cannot be (a test's stand-in). */
-  portable?: PortableSealer;
+  /**
+   * What rebuilds this sealer in a worker thread (bulk import), data key included — a function, so
+   * the key is not a property that a log line or JSON of the sealer would show; absent when it
+   * cannot be rebuilt (a test's stand-in).
+   */
+  portable?: () => PortableSealer;
 }
 
 /** One attribute's change inside an entry: [previous value, new value]. */
