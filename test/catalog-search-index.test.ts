@@ -218,6 +218,30 @@ describe('catalog search index (sqlite)', () => {
       expect(after.index).toEqual(after.sql);
       expect(after.index.total).toBe(1);
       expect((await searchCatalog(p.catalog, STAFF, { view: 'sharing', q: '信息', limit: 1, offset: 0 })).facetsApproximate).toBeUndefined();
+
+      // The change table emptied by hand: its numbers restart below the index's cursor, which rebuilds.
+      await sql`delete from catalog_search_changes`.execute(other.catalog.db);
+      const [c] = sampleCatalog(4, () => POLICE_USCC).slice(3);
+      await importResources(
+        other.catalog,
+        SYSTEM_ACTOR,
+        CTX,
+        [
+          {
+            row: 2,
+            input: { ...c!.input, name: '雪豹红外相机监测', shareType: 'unconditional', shareMethods: ['interface'], shareCondition: null, shareBasis: null },
+            providerOrgId: policeId,
+          },
+        ],
+        {
+          publish: true,
+        },
+      );
+      await searchCatalog(p.catalog, STAFF, { view: 'sharing', q: '雪豹', limit: 10, offset: 0 });
+      await p.catalog.searchIndex!.ready();
+      const restarted = await both(STAFF, { view: 'sharing', q: '雪豹', limit: 10, offset: 0 });
+      expect(restarted.index.total).toBe(1);
+      expect(restarted.index).toEqual(restarted.sql);
     } finally {
       await other.close();
     }

@@ -14,7 +14,10 @@ export const SEARCH_CHANGES_KEPT = 100_000;
  * - Token rewrites without a resource write (`replaceTokens`, e.g. `reindexAll` after a thesaurus
  *   change) record their own row in the same statement batch (the repository does it).
  * - Every 10,000th row deletes the rows older than `SEARCH_CHANGES_KEPT`, in the writer's
- *   transaction: no reader ever writes.
+ *   transaction: no reader ever writes. The newest row is never deleted, so a plain INTEGER
+ *   PRIMARY KEY (max + 1) keeps growing; AUTOINCREMENT would cost the bulk import a
+ *   `sqlite_sequence` write per resource (~4 % of its rate, bench/catalog-change-triggers.bench.ts).
+ *   A reader whose cursor is beyond the newest row (the table emptied by hand) rebuilds.
  * PostgreSQL gets the same table and triggers, but its sequence values can commit out of order,
  * so an index reading `seq > cursor` could skip a late commit: PostgreSQL searches stay on the SQL
  * path (see `createCatalogSearchIndex`).
@@ -23,7 +26,7 @@ export const catalogSearchChangesMigration: PlatformMigration = {
   name: '0015-catalog-search-changes',
   async up(db, dialect) {
     if (dialect === 'sqlite') {
-      await sql`create table catalog_search_changes (seq integer primary key autoincrement, resource_id text not null)`.execute(db);
+      await sql`create table catalog_search_changes (seq integer primary key, resource_id text not null)`.execute(db);
       await sql`create trigger catalog_search_changes_insert after insert on catalog_resources
         begin insert into catalog_search_changes (resource_id) values (new.id); end`.execute(db);
       await sql`create trigger catalog_search_changes_update after update on catalog_resources

@@ -27,14 +27,19 @@ export async function lastChangeSeq(db: Db): Promise<number> {
 
 /**
  * The changes after `cursor`, oldest first, at most `limit`; and the oldest change still kept, so
- * a reader can tell whether rows it has not read were pruned. Two primary-key range reads.
+ * a reader can tell whether rows it has not read were pruned (`oldest > cursor + 1`), or that the
+ * table restarted below its cursor (`reset`). Two primary-key reads.
  */
-export async function changesAfter(db: Db, cursor: number, limit: number): Promise<{ oldest: number; changes: Array<{ seq: number; resource_id: string }> }> {
+export async function changesAfter(
+  db: Db,
+  cursor: number,
+  limit: number,
+): Promise<{ oldest: number; reset?: boolean; changes: Array<{ seq: number; resource_id: string }> }> {
   const rows = await sql<{
     seq: number;
     resource_id: string;
   }>`select seq, resource_id from catalog_search_changes where seq > ${cursor} order by seq limit ${limit}`.execute(db);
-  if (!rows.rows.length) return { oldest: cursor + 1, changes: [] };
+  if (!rows.rows.length) return { oldest: cursor + 1, reset: (await lastChangeSeq(db)) < cursor, changes: [] };
   const o = await sql<{ m: number }>`select min(seq) as m from catalog_search_changes`.execute(db);
   return { oldest: Number(o.rows[0]!.m), changes: rows.rows.map((r) => ({ seq: Number(r.seq), resource_id: r.resource_id })) };
 }

@@ -294,10 +294,10 @@ class MemoryIndex implements CatalogSearchIndex {
     const run = this.queue.then(async () => {
       const data = this.data;
       if (!data || this.closed) return;
-      const { oldest, changes } = await repo.changesAfter(this.db, data.cursor, REPLAY_LIMIT + 1);
-      if (!changes.length) return;
-      if (oldest > data.cursor + 1 || changes.length > REPLAY_LIMIT) {
-        // Pruned rows not seen, or a bulk write: rebuild, on the SQL path meanwhile.
+      const { oldest, reset, changes } = await repo.changesAfter(this.db, data.cursor, REPLAY_LIMIT + 1);
+      if (!changes.length && !reset) return;
+      if (reset || oldest > data.cursor + 1 || changes.length > REPLAY_LIMIT) {
+        // Pruned rows not seen, a table restarted below the cursor, or a bulk write: rebuild, on the SQL path meanwhile.
         if (this.data === data) this.data = undefined;
         void this.startBuild();
         return;
