@@ -144,6 +144,8 @@ class IndexData {
    */
   combo = new Uint16Array(1024);
   comboOk = true;
+  /** Per-query scratch of the packed counts; all zeros between queries. */
+  comboCounts = new Int32Array(1 << 16);
   /** Per doc: its class facet value (first 3 characters of the class code). */
   cls3 = new Int32Array(1024);
 
@@ -452,7 +454,10 @@ function query(data: IndexData, f: SearchFilter, order: 'relevance' | 'recency',
       }
     : undefined;
   let total = 0;
-  const combos = counts && data.comboOk ? new Int32Array(1 << 16) : undefined;
+  // Packed counting pays off for many matches (unpacking reads all 65,536 slots): at most the
+  // first group's postings match a text query.
+  const bound = f.groups.length ? Math.min(...f.groups.map((g) => g.reduce((n, t) => n + (data.tokens.get(t)?.n ?? 0), 0))) : data.n;
+  const combos = counts && data.comboOk && bound > 2000 ? data.comboCounts : undefined;
   const { cls3, provider: providerOf, region: regionOf, combo } = data;
   const take = (doc: number) => {
     total++;
@@ -473,13 +478,15 @@ function query(data: IndexData, f: SearchFilter, order: 'relevance' | 'recency',
   /** Unpacks the combined counts of the four small facets. */
   const unpack = () => {
     if (!counts || !combos) return;
-    combos.forEach((n, c) => {
-      if (!n) return;
+    for (let c = 0; c < combos.length; c++) {
+      const n = combos[c]!;
+      if (!n) continue;
+      combos[c] = 0;
       counts.share[c & 15]! += n;
       counts.open[(c >> 4) & 15]! += n;
       counts.format[(c >> 8) & 15]! += n;
       counts.cycle[c >> 12]! += n;
-    });
+    }
   };
 
   if (text) {
