@@ -73,11 +73,12 @@ describe('zhengtong catalog harvest (sqlite)', () => {
     expect(source).toMatchObject({ name: '水利局目录', interval_minutes: 30 });
 
     const again = await zhengtong(['catalog', 'harvest', `${base}/dcat.ttl`, '--db', p.testDb.url, '--json']);
-    expect(again.code).toBe(0);
+    expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ created: 0, updated: 0, unchanged: 25, withdrawn: 0 });
 
     count = 24;
     const third = await zhengtong(['catalog', 'harvest', `${base}/dcat.ttl`, '--db', p.testDb.url, '--interval', '0', '--json']);
+    expect(third.code, third.stderr).toBe(0);
     expect(JSON.parse(third.stdout)).toMatchObject({ created: 0, unchanged: 24, withdrawn: 1 });
     expect((await p.catalog.db.selectFrom('catalog_harvest_sources').select('interval_minutes').executeTakeFirstOrThrow()).interval_minutes).toBeNull();
   }, 120_000); // CLI processes through tsx: slow on a busy machine
